@@ -1,0 +1,8 @@
+#include "cli/commands.h"
+
+namespace telemetry::cli {
+
+// Not registered yet: the command is being built.
+void register_prune(CLI::App&, RunCommand&) {}
+
+}  // namespace telemetry::cli

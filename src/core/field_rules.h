@@ -1,0 +1,65 @@
+#pragma once
+// Field tables: which key feeds which column, by which value rule, and what a
+// missing or null key means. POST/batch, PATCH and associate-commit are three
+// tables run through the same checker, so the order of errors is always the
+// order of the table (http-api.md 5.2).
+#include <string>
+#include <vector>
+
+#include "core/field_error.h"
+#include "core/run_columns.h"
+
+namespace telemetry {
+
+enum class FieldKind {
+  kString,              // 9.1
+  kNonEmptyString,      // event_id
+  kCommitHash,          // 7..40 code points
+  kTimestamp,           // 9.4, stored as sent, "" counts as null
+  kRequiredTimestamp,   // 9.4, stored as sent, "" is datetime_parsing
+  kCanonicalTimestamp,  // 9.4, stored in canonical UTC form, "" counts as null
+  kStatus,              // 9.5
+  kInteger,             // 9.2, >= 0
+  kBoolean,             // 9.3
+  kJsonObject,          // 9.6
+  kCommitSource,        // 9.7
+};
+
+// What the column gets when the key is missing, or null where null is allowed.
+enum class WhenAbsent {
+  kRequired,  // missing: 422 `missing`
+  kNull,
+  kZero,
+  kRunning,   // status "running"
+  kNow,       // the `now` given to check_fields()
+};
+
+enum class WhenNull {
+  kTypeError,  // null breaks the kind's type rule (string_type, int_type, bool_type)
+  kAbsent,     // null is treated as if the key were missing
+};
+
+struct FieldRule {
+  const char* key;
+  RunColumn column;
+  FieldKind kind;
+  WhenAbsent when_absent;
+  WhenNull when_null;
+};
+
+struct CheckedField {
+  const FieldRule* rule;
+  SqlValue value;  // final value, defaults applied
+  bool provided;   // the key was present with a value that does not count as null
+};
+
+struct CheckedFields {
+  std::vector<CheckedField> fields;  // one per rule, in table order (when no error)
+  FieldErrors errors;                // in table order
+};
+
+// `body` must be an object. Errors are located at loc_prefix + [key].
+CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,
+                           const std::vector<FieldRule>& rules, const std::string& now);
+
+}  // namespace telemetry

@@ -1,0 +1,137 @@
+#include "db/database.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "db/schema.h"
+#include "db/shape.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+
+namespace telemetry::db {
+namespace fs = std::filesystem;
+
+namespace {
+
+void create_parent_directories(const std::string& path) {
+  fs::path parent = fs::path(path).parent_path();
+  if (parent.empty()) return;
+  std::error_code error;
+  std::vector<fs::path> missing;
+  for (fs::path p = parent; !p.empty() && !fs::exists(p, error); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      throw CommandError(exit_code::kCantCreate,
+                         fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
+    }
+  }
+}
+
+// SQLite would create the file 0644; the database holds run data, so 0600.
+void create_file_private(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return;
+    throw CommandError(exit_code::kCantCreate,
+                       fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string synchronous_name(std::int64_t level) {
+  switch (level) {
+    case 0: return "OFF";
+    case 1: return "NORMAL";
+    case 2: return "FULL";
+    case 3: return "EXTRA";
+    default: return std::to_string(level);
+  }
+}
+
+int exit_code_for(const SqliteError& error) {
+  switch (error.code()) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return exit_code::kDataErr;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return exit_code::kTempFail;
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+      return exit_code::kCantCreate;
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+      return exit_code::kIoErr;
+    default:
+      return exit_code::kSoftware;
+  }
+}
+
+ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
+                               bool create) {
+  if (!fs::exists(path)) {
+    if (!create) throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
+    create_parent_directories(path);
+    create_file_private(path);
+  }
+  ServableDatabase db;
+  try {
+    db.connection = std::make_unique<Connection>(path, Connection::Mode::kReadWrite,
+                                                 settings.busy_timeout_ms);
+    Connection& connection = *db.connection;
+    connection.exec("PRAGMA foreign_keys=OFF");
+    // Reading the schema first tells "not a database" apart from PRAGMA trouble.
+    ShapeReport shape = detect_shape(connection);
+
+    db.journal_mode = connection.query_text("PRAGMA journal_mode=" + settings.journal_mode);
+    for (auto& c : db.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (db.journal_mode != settings.journal_mode) {
+      db.warnings.push_back(fmt::format(
+          "journal mode {} could not be set; {} is in force", settings.journal_mode, db.journal_mode));
+    }
+    connection.exec("PRAGMA synchronous=" + settings.synchronous);
+    db.synchronous = synchronous_name(connection.query_int("PRAGMA synchronous"));
+
+    if (shape.id == "empty") {
+      create_schema_v7(connection);
+      db.created = true;
+    } else if (shape.id == "v7") {
+      if (!event_id_is_unique(connection)) {
+        throw CommandError(exit_code::kDataErr,
+                           fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
+      }
+    } else if (shape.id == "unknown") {
+      throw CommandError(exit_code::kDataErr,
+                         fmt::format("database {} has an unknown schema: {}", path, shape.details));
+    } else {
+      throw CommandError(exit_code::kDataErr,
+                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape.id));
+    }
+    db.schema_version = recorded_schema_version(connection);
+  } catch (const SqliteError& error) {
+    if (error.code() == SQLITE_NOTADB) {
+      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", path));
+    }
+    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", path, error.what()));
+  }
+  return db;
+}
+
+std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_timeout_ms) {
+  auto connection = std::make_unique<Connection>(path, Connection::Mode::kReadOnly, busy_timeout_ms);
+  return connection;
+}
+
+}  // namespace telemetry::db

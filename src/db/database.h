@@ -1,0 +1,44 @@
+#pragma once
+// Opening the database the way every writing command must (config.md 4.1,
+// schema.md 2.2): PRAGMAs applied and read back, the canonical schema created
+// on an empty file, anything else that cannot be served refused.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/sqlite.h"
+
+namespace telemetry::db {
+
+struct ConnectionSettings {
+  std::string journal_mode = "DELETE";  // upper case
+  std::string synchronous = "FULL";     // upper case name
+  int busy_timeout_ms = 30000;
+};
+
+struct ServableDatabase {
+  std::unique_ptr<Connection> connection;  // the one read-write connection
+  std::string journal_mode;                // in force, upper case
+  std::string synchronous;                 // in force, upper case name
+  int schema_version = 0;                  // MAX(version) at open
+  bool created = false;                    // the schema was created just now
+  std::vector<std::string> warnings;       // to be logged by the caller
+};
+
+// Opens (creating the file and its directories when `create`), checks the
+// shape, creates the schema on an empty database. Throws CommandError:
+// 65 not SQLite / not servable, 66 missing (when !create), 73 cannot create,
+// 74 I/O error, 75 busy.
+ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
+                               bool create);
+
+// A read-only connection for queries; never changes PRAGMAs that persist.
+std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_timeout_ms);
+
+// "FULL" for 2, etc.
+std::string synchronous_name(std::int64_t level);
+
+// Maps a SqliteError to the exit code a command should return (config.md 7).
+int exit_code_for(const SqliteError& error);
+
+}  // namespace telemetry::db

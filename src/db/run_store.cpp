@@ -1,0 +1,85 @@
+#include "db/run_store.h"
+
+#include <fmt/format.h>
+
+namespace telemetry::db {
+namespace {
+
+std::string insert_sql() {
+  std::string columns, placeholders;
+  for (int i = 1; i < kRunColumnCount; ++i) {  // every column but id
+    if (i > 1) {
+      columns += ", ";
+      placeholders += ", ";
+    }
+    columns += column_name(column_at(i));
+    placeholders += fmt::format("?{}", i);
+  }
+  return fmt::format("INSERT INTO agent_runs ({}) VALUES ({}) ON CONFLICT(event_id) DO NOTHING",
+                     columns, placeholders);
+}
+
+}  // namespace
+
+RunStore::RunStore(Connection& connection) : connection_(connection) {}
+RunStore::~RunStore() = default;
+
+InsertOutcome RunStore::insert(const RunRecord& run) {
+  if (!insert_) insert_ = std::make_unique<Statement>(connection_, insert_sql());
+  Statement& statement = *insert_;
+  statement.reset();
+  for (int i = 1; i < kRunColumnCount; ++i) statement.bind(i, run.values[i]);
+  statement.step();
+  return connection_.changes() == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+}
+
+bool RunStore::update(const std::string& event_id, const RunUpdate& update,
+                      const std::string& updated_at) {
+  // The column set varies per request; SQLite's statement cache is not worth it here.
+  std::string assignments;
+  for (const auto& [column, value] : update) {
+    assignments += fmt::format("{} = ?, ", column_name(column));
+  }
+  Statement statement(connection_,
+                      fmt::format("UPDATE agent_runs SET {}updated_at = ? WHERE event_id = ?", assignments));
+  int index = 1;
+  for (const auto& [column, value] : update) statement.bind(index++, value);
+  statement.bind_text(index++, updated_at);
+  statement.bind_text(index, event_id);
+  statement.step();
+  return connection_.changes() > 0;
+}
+
+std::optional<RunState> RunStore::state_of(const std::string& event_id) {
+  if (!state_) {
+    state_ = std::make_unique<Statement>(
+        connection_, "SELECT run_id, status, end_time FROM agent_runs WHERE event_id = ?1");
+  }
+  Statement& statement = *state_;
+  statement.reset();
+  statement.bind_text(1, event_id);
+  if (!statement.step()) return std::nullopt;
+  RunState state;
+  state.run_id = statement.column_text(0);
+  state.status = statement.column_text(1);
+  if (!statement.column_is_null(2)) state.end_time = statement.column_text(2);
+  statement.reset();
+  return state;
+}
+
+std::int64_t RunStore::delete_created_before(const std::string& cutoff, std::int64_t limit) {
+  if (!delete_batch_) {
+    delete_batch_ = std::make_unique<Statement>(
+        connection_,
+        "DELETE FROM agent_runs WHERE id IN "
+        "(SELECT id FROM agent_runs WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)");
+  }
+  Statement& statement = *delete_batch_;
+  statement.reset();
+  statement.bind_text(1, cutoff);
+  statement.bind_int(2, limit);
+  statement.step();
+  return connection_.changes();
+}
+
+}  // namespace telemetry::db

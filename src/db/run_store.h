@@ -1,0 +1,43 @@
+#pragma once
+// Every SQL statement that changes agent_runs lives here. The writer thread
+// (and the offline commands that hold the lock) are its only callers.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/run_record.h"
+#include "core/run_update.h"
+#include "db/sqlite.h"
+
+namespace telemetry::db {
+
+enum class InsertOutcome { kInserted, kDuplicate };
+
+// Minimal view of a stored run, enough for the buffer merge rule.
+struct RunState {
+  std::string run_id;
+  std::string status;
+  std::optional<std::string> end_time;
+};
+
+class RunStore {
+ public:
+  explicit RunStore(Connection& connection);
+  ~RunStore();
+
+  // INSERT ... ON CONFLICT(event_id) DO NOTHING: a duplicate never changes the row.
+  InsertOutcome insert(const RunRecord& run);
+  // Sets the given columns and updated_at. Returns false when no row has event_id.
+  bool update(const std::string& event_id, const RunUpdate& update, const std::string& updated_at);
+  std::optional<RunState> state_of(const std::string& event_id);
+  // Deletes at most `limit` rows with created_at < cutoff; returns how many.
+  std::int64_t delete_created_before(const std::string& cutoff, std::int64_t limit);
+
+ private:
+  Connection& connection_;
+  std::unique_ptr<Statement> insert_;
+  std::unique_ptr<Statement> state_;
+  std::unique_ptr<Statement> delete_batch_;
+};
+
+}  // namespace telemetry::db

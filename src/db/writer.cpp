@@ -1,0 +1,138 @@
+#include "db/writer.h"
+
+#include <chrono>
+
+namespace telemetry::db {
+
+Writer::Writer(std::unique_ptr<Connection> connection, std::size_t queue_capacity,
+               std::size_t max_group)
+    : connection_(std::move(connection)),
+      store_(std::make_unique<RunStore>(*connection_)),
+      queue_capacity_(queue_capacity),
+      max_group_(max_group) {}
+
+Writer::~Writer() { stop(); }
+
+void Writer::start() { thread_ = std::thread([this] { run(); }); }
+
+void Writer::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string Writer::failure_reason() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failure_reason_;
+}
+
+std::size_t Writer::queue_depth() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+WriteResult Writer::submit(WriteOperation operation) {
+  auto pending = std::make_shared<Pending>();
+  pending->operation = std::move(operation);
+  std::future<WriteResult> done = pending->done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (failed_) return {WriteStatus::kWriterFailed, failure_reason_};
+    if (stopping_) return {WriteStatus::kShuttingDown, "the service is shutting down"};
+    if (queue_.size() >= queue_capacity_) return {WriteStatus::kQueueFull, ""};
+    queue_.push_back(pending);
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+void Writer::run() {
+  for (;;) {
+    Group group;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (failed_) {
+      for (auto& pending : group) pending->done.set_value({WriteStatus::kWriterFailed, failure_reason()});
+      continue;
+    }
+    commit_group(group);
+  }
+}
+
+void Writer::rollback_if_open() {
+  if (sqlite3_get_autocommit(connection_->handle()) == 0) {
+    sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+void Writer::commit_group(Group& group) {
+  try {
+    connection_->exec("BEGIN IMMEDIATE");
+    for (auto& pending : group) {
+      connection_->exec("SAVEPOINT operation");
+      try {
+        pending->operation(*store_);
+        connection_->exec("RELEASE operation");
+        pending->result = {WriteStatus::kOk, ""};
+      } catch (const SqliteError& error) {
+        if (classify_failure(error.code()) != FailureKind::kOther) throw;  // whole group
+        connection_->exec("ROLLBACK TO operation");
+        connection_->exec("RELEASE operation");
+        pending->result = {WriteStatus::kError, error.what()};
+      } catch (const std::exception& error) {
+        // A bug in an operation must not take the writer thread down.
+        connection_->exec("ROLLBACK TO operation");
+        connection_->exec("RELEASE operation");
+        pending->result = {WriteStatus::kError, error.what()};
+      }
+    }
+    const auto commit_start = std::chrono::steady_clock::now();
+    connection_->exec("COMMIT");
+    const std::chrono::duration<double> commit_time = std::chrono::steady_clock::now() - commit_start;
+    counters_.commit_seconds.observe(commit_time.count());
+    counters_.operations_per_commit.observe(static_cast<double>(group.size()));
+    counters_.commits.fetch_add(1);
+  } catch (const SqliteError& error) {
+    rollback_if_open();
+    fail_group(group, error);
+    return;
+  }
+  for (auto& pending : group) pending->done.set_value(pending->result);
+}
+
+void Writer::fail_group(Group& group, const SqliteError& error) {
+  WriteResult result{WriteStatus::kError, error.what()};
+  switch (classify_failure(error.code())) {
+    case FailureKind::kBusy:
+      counters_.busy_errors.fetch_add(1);
+      result.status = WriteStatus::kBusy;
+      break;
+    case FailureKind::kFull:
+      counters_.full_errors.fetch_add(1);
+      result.status = WriteStatus::kFull;
+      break;
+    case FailureKind::kIo: {
+      counters_.io_errors.fetch_add(1);
+      result.status = WriteStatus::kWriterFailed;
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_reason_ = error.what();
+      failed_ = true;
+      break;
+    }
+    case FailureKind::kOther:
+      break;
+  }
+  for (auto& pending : group) pending->done.set_value(result);
+}
+
+}  // namespace telemetry::db

@@ -1,0 +1,175 @@
+// The read routes: GET /api/v1/runs (filters), GET /api/v1/runs/{event_id},
+// its commit-url and repo-url, and GET /api/v1/metadata. They use read-only
+// connections from the pool and never go through the writer.
+#include <fmt/format.h>
+
+#include "core/lax_values.h"
+#include "core/repo_url.h"
+#include "core/status.h"
+#include "core/timestamp.h"
+#include "db/run_queries.h"
+#include "http/responses.h"
+#include "http/run_json.h"
+#include "http/service.h"
+
+namespace telemetry::http {
+namespace {
+
+// The last non-empty occurrence of a query parameter (http-api.md 12.1).
+std::optional<std::string> query_param(const httplib::Request& request, const std::string& name) {
+  std::optional<std::string> value;
+  auto range = request.params.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) value = it->second;
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+// limit/offset with the integer rules of 9.2 and their bounds; adds a 422 error on failure.
+std::int64_t bounded_integer(const httplib::Request& request, const std::string& name,
+                             std::int64_t fallback, std::int64_t minimum, std::optional<std::int64_t> maximum,
+                             FieldErrors& errors) {
+  auto text = query_param(request, name);
+  if (!text) return fallback;
+  const ordered_json loc = ordered_json::array({"query", name});
+  const IntegerReading reading = read_lax_integer_text(*text);
+  if (reading.kind == IntegerReading::Kind::kUnparsable) {
+    errors.push_back({"int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer",
+                      *text, std::nullopt});
+    return fallback;
+  }
+  const bool below = reading.kind == IntegerReading::Kind::kBelowInt64 ||
+                     (reading.kind == IntegerReading::Kind::kValue && reading.value < minimum);
+  const bool above = reading.kind == IntegerReading::Kind::kAboveInt64 ||
+                     (reading.kind == IntegerReading::Kind::kValue && maximum && reading.value > *maximum);
+  if (below) {
+    errors.push_back({"greater_than_equal", loc, fmt::format("Input should be greater than or equal to {}", minimum),
+                      *text, ordered_json{{"ge", minimum}}});
+    return fallback;
+  }
+  if (above) {
+    const std::int64_t le = maximum ? *maximum : INT64_MAX;
+    errors.push_back({"less_than_equal", loc, fmt::format("Input should be less than or equal to {}", le),
+                      *text, ordered_json{{"le", le}}});
+    return fallback;
+  }
+  return reading.value;
+}
+
+// Returns false (400 sent) when the filter is not a timestamp.
+bool time_filter(const httplib::Request& request, const std::string& name,
+                 std::optional<std::string>& out, httplib::Response& response) {
+  auto text = query_param(request, name);
+  if (!text) return true;
+  auto canonical = canonical_utc(restore_plus_in_filter(*text), TimestampSyntax::kFilter);
+  if (!canonical) {
+    send_detail(response, 400, fmt::format("Invalid ISO8601 timestamp for {}: '{}'", name, *text));
+    return false;
+  }
+  out = *canonical;
+  return true;
+}
+
+template <typename Body>
+void with_read_connection(ServiceContext& context, httplib::Response& response, const std::string& prefix_500,
+                          Body body) {
+  try {
+    auto connection = context.reads.acquire();
+    body(*connection);
+  } catch (const db::SqliteError& error) {
+    send_detail(response, 500, fmt::format("{}: {}", prefix_500, error.what()));
+  }
+}
+
+}  // namespace
+
+void handle_list_runs(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  const httplib::Request& http = request.http;
+  db::RunFilter filter;
+  FieldErrors errors;
+  filter.limit = bounded_integer(http, "limit", 100, 1, 1000, errors);
+  filter.offset = bounded_integer(http, "offset", 0, 0, std::nullopt, errors);
+  if (!errors.empty()) {
+    send_validation_errors(response, errors);
+    return;
+  }
+  if (auto status = query_param(http, "status")) {
+    auto normalized = normalize_status(*status);
+    if (!normalized) {
+      send_detail(response, 400, fmt::format("Invalid status. Must be one of: {}", kStatusList));
+      return;
+    }
+    filter.status = *normalized;
+  }
+  if (!time_filter(http, "created_before", filter.created_before, response) ||
+      !time_filter(http, "created_after", filter.created_after, response) ||
+      !time_filter(http, "start_time_from", filter.start_time_from, response) ||
+      !time_filter(http, "start_time_to", filter.start_time_to, response)) {
+    return;
+  }
+  filter.agent_name = query_param(http, "agent_name");
+  filter.job_type = query_param(http, "job_type");
+
+  with_read_connection(context, response, "Failed to query runs", [&](db::Connection& connection) {
+    ordered_json body = ordered_json::array();
+    for (const db::StoredRow& row : db::list_runs(connection, filter)) body.push_back(run_record_json(row));
+    send_json(response, 200, body);
+  });
+}
+
+void handle_get_run(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  with_read_connection(context, response, "Failed to fetch run", [&](db::Connection& connection) {
+    auto row = db::find_run(connection, request.match.event_id);
+    if (!row) {
+      send_detail(response, 404, "Run not found: " + request.match.event_id);
+      return;
+    }
+    send_json(response, 200, run_record_json(*row));
+  });
+}
+
+namespace {
+
+void send_url(ServiceContext& context, const RouteRequest& request, httplib::Response& response,
+              const char* key, const std::string& prefix_500) {
+  with_read_connection(context, response, prefix_500, [&](db::Connection& connection) {
+    auto row = db::find_run(connection, request.match.event_id);
+    if (!row) {
+      send_detail(response, 404, "Run not found: " + request.match.event_id);
+      return;
+    }
+    const ordered_json record = run_record_json(*row);
+    send_json(response, 200, ordered_json{{key, record[key]}});
+  });
+}
+
+}  // namespace
+
+void handle_commit_url(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  send_url(context, request, response, "commit_url", "Failed to get commit URL");
+}
+
+void handle_repo_url(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  send_url(context, request, response, "repo_url", "Failed to get repo URL");
+}
+
+void handle_metadata(ServiceContext& context, const RouteRequest&, httplib::Response& response) {
+  if (auto cached = context.metadata_cache.get()) {
+    context.metrics.metadata_cache_hits.fetch_add(1);
+    (*cached)["cache_hit"] = true;
+    send_json(response, 200, *cached);
+    return;
+  }
+  context.metrics.metadata_cache_misses.fetch_add(1);
+  with_read_connection(context, response, "Failed to fetch metadata", [&](db::Connection& connection) {
+    const auto agent_names = db::distinct_values(connection, "agent_name");
+    const auto job_types = db::distinct_values(connection, "job_type");
+    ordered_json body{{"agent_names", agent_names},
+                      {"job_types", job_types},
+                      {"counts", ordered_json{{"agent_names", agent_names.size()}, {"job_types", job_types.size()}}},
+                      {"cache_hit", false}};
+    context.metadata_cache.put(body);
+    send_json(response, 200, body);
+  });
+}
+
+}  // namespace telemetry::http

@@ -1,0 +1,239 @@
+#include "http/server.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "http/auth.h"
+#include "http/rate_limiter.h"
+#include "http/responses.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+#include "util/log.h"
+
+namespace telemetry::http {
+namespace {
+
+// Per-request facts the logger needs after the response is written. httplib
+// runs a request start to finish on one thread, so thread_local is exact.
+thread_local std::chrono::steady_clock::time_point request_started;
+thread_local const char* request_route = "other";
+
+RouteHandler handler_for(Route route, const std::string& method) {
+  switch (route) {
+    case Route::kHealth: return handle_health;
+    case Route::kMetrics: return handle_metrics;
+    case Route::kRuns: return method == "POST" ? handle_create_run : handle_list_runs;
+    case Route::kRunsBatch: return handle_create_batch;
+    case Route::kRun: return method == "PATCH" ? handle_patch_run : handle_get_run;
+    case Route::kAssociateCommit: return handle_associate_commit;
+    case Route::kCommitUrl: return handle_commit_url;
+    case Route::kRepoUrl: return handle_repo_url;
+    case Route::kMetadata: return handle_metadata;
+  }
+  return nullptr;
+}
+
+bool is_api_route(Route route) { return route != Route::kHealth && route != Route::kMetrics; }
+
+bool is_multipart(const httplib::Request& request) {
+  const std::string type = request.get_header_value("Content-Type");
+  return type.rfind("multipart/form-data", 0) == 0;
+}
+
+enum class BodyRead { kOk, kTooLarge, kBad };
+
+// Reads the body through the library's decoder, counting decoded bytes so a
+// chunked or compressed body cannot exceed the limit either (http-api.md 4).
+BodyRead read_body(const httplib::ContentReader& reader, httplib::Response& response,
+                   std::size_t limit, std::string& body) {
+  bool too_large = false;
+  bool ok = reader([&](const char* data, std::size_t length) {
+    if (body.size() + length > limit) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  if (too_large || response.status == 413) return BodyRead::kTooLarge;
+  return ok ? BodyRead::kOk : BodyRead::kBad;
+}
+
+}  // namespace
+
+Server::Server(ServiceContext& context)
+    : context_(context), server_(std::make_unique<httplib::Server>()) {
+  const Config& config = context.config;
+  const std::size_t threads = static_cast<std::size_t>(config.http_threads);
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(static_cast<std::size_t>(config.max_body_bytes));
+  server_->set_read_timeout(config.read_timeout_seconds, 0);
+  server_->set_write_timeout(config.read_timeout_seconds, 0);
+  server_->set_tcp_nodelay(true);
+  if (config.keepalive_seconds == 0) {
+    server_->set_keep_alive_max_count(1);
+  } else {
+    server_->set_keep_alive_timeout(config.keepalive_seconds);
+    server_->set_keep_alive_max_count(1000);
+  }
+  install_routes();
+}
+
+Server::~Server() = default;
+
+void Server::install_routes() {
+  auto auth = std::make_shared<Authenticator>(context_.config, context_.metrics);
+  auto limiter = std::make_shared<RateLimiter>(context_.config, context_.metrics);
+
+  // Everything common to every route, in the order of http-api.md 3.
+  // Returns the handler to run, or nullptr when the response is already decided.
+  auto admit = [this, auth, limiter](const httplib::Request& request, httplib::Response& response,
+                                     RouteMatch& match) -> RouteHandler {
+    const std::string length = request.get_header_value("Content-Length");
+    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) >
+                               static_cast<unsigned long long>(context_.config.max_body_bytes)) {
+      send_detail(response, 413, fmt::format("Request body too large: the limit is {} bytes",
+                                             context_.config.max_body_bytes));
+      return nullptr;
+    }
+    Resolution resolution = resolve(request.method, request.path);
+    if (!resolution.match) {
+      send_detail(response, 404, "Not Found");
+      return nullptr;
+    }
+    request_route = route_template(resolution.match->route);
+    if (!resolution.method_allowed) {
+      response.set_header("Allow", resolution.allow);
+      send_detail(response, 405, "Method Not Allowed");
+      return nullptr;
+    }
+    match = *resolution.match;
+    if (is_api_route(match.route)) {
+      if (!auth->admit(request, response)) return nullptr;
+      if (!limiter->admit(request, response)) return nullptr;
+    }
+    return handler_for(match.route, request.method);
+  };
+
+  auto without_body = [this, admit](const httplib::Request& request, httplib::Response& response) {
+    RouteMatch match{Route::kHealth, ""};
+    RouteHandler handler = admit(request, response, match);
+    if (!handler) return;
+    handler(context_, RouteRequest{request, match, request.body}, response);
+  };
+
+  auto with_body = [this, admit](const httplib::Request& request, httplib::Response& response,
+                                 const httplib::ContentReader& reader) {
+    std::string body;
+    if (is_multipart(request)) {
+      send_detail(response, 400, "Bad Request");
+      return;
+    }
+    RouteMatch match{Route::kHealth, ""};
+    RouteHandler handler = admit(request, response, match);
+    // Read the body even when refusing, so a keep-alive connection stays in sync.
+    // A request with neither Content-Length nor chunked framing has no body
+    // (the library would otherwise wait for the peer to close).
+    const bool has_body = request.has_header("Content-Length") ||
+                          request.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    BodyRead read = has_body ? read_body(reader, response,
+                                         static_cast<std::size_t>(context_.config.max_body_bytes), body)
+                             : BodyRead::kOk;
+    if (!handler) return;
+    if (read == BodyRead::kTooLarge) {
+      send_detail(response, 413, fmt::format("Request body too large: the limit is {} bytes",
+                                             context_.config.max_body_bytes));
+      return;
+    }
+    if (read == BodyRead::kBad) {
+      send_detail(response, 400, "Bad Request");
+      return;
+    }
+    handler(context_, RouteRequest{request, match, std::move(body)}, response);
+  };
+
+  const char* any = ".*";
+  server_->Get(any, without_body);
+  server_->Options(any, without_body);
+  server_->Post(any, with_body);
+  server_->Patch(any, with_body);
+  server_->Put(any, with_body);
+  server_->Delete(any, with_body);
+
+  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_started = std::chrono::steady_clock::now();
+    request_route = "other";
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // Errors the library produces itself (400, 413, 414, 416...) get the JSON detail body.
+  httplib::Server::HandlerWithResponse library_errors = [](const httplib::Request&,
+                                                            httplib::Response& response) {
+    if (response.body.empty()) {
+      response.set_content(dump_compact(ordered_json{{"detail", default_detail(response.status)}}),
+                           "application/json");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  server_->set_error_handler(library_errors);
+
+  server_->set_exception_handler([](const httplib::Request& request, httplib::Response& response,
+                                    std::exception_ptr error) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    }
+    log::error("unhandled exception", {{"method", request.method}, {"path", request.path}, {"error", what}});
+    send_detail(response, 500, "Internal Server Error");
+  });
+
+  server_->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
+    context_.metrics.count_request(request_route, request.method, response.status, seconds);
+    if (log::enabled(log::Level::kInfo)) {
+      log::info("request", {{"method", request.method},
+                            {"path", request.path},
+                            {"status", std::to_string(response.status)},
+                            {"duration_ms", fmt::format("{:.3f}", seconds * 1000.0)},
+                            {"bytes", std::to_string(response.body.size())},
+                            {"peer", request.remote_addr}});
+    }
+  });
+}
+
+int Server::bind() {
+  const std::string& host = context_.config.api_host;
+  const int port = context_.config.api_port;
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+    if (port_ < 0) {
+      throw CommandError(exit_code::kUnavailable, fmt::format("cannot bind to {} on a free port", host));
+    }
+  } else {
+    if (!server_->bind_to_port(host, port)) {
+      throw CommandError(exit_code::kUnavailable,
+                         fmt::format("cannot listen on {}:{}: the port is in use or the address cannot be bound",
+                                     host, port));
+    }
+    port_ = port;
+  }
+  return port_;
+}
+
+void Server::listen() { server_->listen_after_bind(); }
+
+void Server::stop() { server_->stop(); }
+
+std::string Server::base_url() const {
+  std::string host = context_.config.api_host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return fmt::format("http://{}:{}", host, port_);
+}
+
+}  // namespace telemetry::http

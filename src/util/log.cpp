@@ -1,0 +1,150 @@
+#include "util/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+#include "util/log_format.h"
+
+namespace telemetry::log {
+namespace {
+
+std::atomic<Level> g_level{Level::kInfo};
+std::atomic<Format> g_format{Format::kLogfmt};
+std::mutex g_write_mutex;  // keeps lines from different threads whole and ordered
+
+std::string lower(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
+bool needs_quotes(const std::string& value) {
+  if (value.empty()) return true;
+  for (unsigned char c : value)
+    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
+  return false;
+}
+
+std::string json_line(const std::string& time, Level level, const std::string& message,
+                      const Fields& fields) {
+  nlohmann::ordered_json line;
+  line["timestamp"] = time;
+  line["level"] = level_name(level);
+  line["logger"] = "telemetry";
+  line["message"] = message;
+  for (const auto& [key, value] : fields) {
+    // An event key must not overwrite the fixed ones.
+    bool reserved = key == "timestamp" || key == "level" || key == "logger" || key == "message";
+    line[reserved ? "_" + key : key] = value;
+  }
+  // Bytes that are not UTF-8 become U+FFFD rather than losing the line.
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void write_all(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // stderr is gone; there is nowhere left to report it
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+const char* level_name(Level level) {
+  switch (level) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarning: return "warning";
+    case Level::kError: return "error";
+    case Level::kCritical: return "critical";
+  }
+  return "info";
+}
+
+std::string utc_timestamp(std::chrono::system_clock::time_point when) {
+  using namespace std::chrono;
+  auto micros = duration_cast<microseconds>(when.time_since_epoch()).count();
+  auto seconds = micros / 1000000;
+  auto fraction = micros % 1000000;
+  if (fraction < 0) { fraction += 1000000; --seconds; }  // before 1970
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(fraction));
+  return buffer;
+}
+
+std::string logfmt_value(const std::string& value) {
+  if (!needs_quotes(value)) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string format_line(Format format, std::chrono::system_clock::time_point when, Level level,
+                        const std::string& message, const Fields& fields) {
+  std::string time = utc_timestamp(when);
+  if (format == Format::kJson) return json_line(time, level, message, fields) + "\n";
+  // msg is always quoted so that the line reads the same whatever the message.
+  std::string msg = logfmt_value(message);
+  if (msg.empty() || msg[0] != '"') msg = "\"" + msg + "\"";
+  std::string line = "time=" + time + " level=" + level_name(level) + " msg=" + msg;
+  for (const auto& [key, value] : fields) line += " " + key + "=" + logfmt_value(value);
+  return line + "\n";
+}
+
+void configure(Level level, Format format) {
+  g_level = level;
+  g_format = format;
+}
+
+Level parse_level(const std::string& text) {
+  std::string name = lower(text);
+  if (name == "debug") return Level::kDebug;
+  if (name == "info") return Level::kInfo;
+  if (name == "warning" || name == "warn") return Level::kWarning;
+  if (name == "error") return Level::kError;
+  if (name == "critical") return Level::kCritical;
+  throw CommandError(exit_code::kConfig, "unknown log level '" + text + "'");
+}
+
+Format parse_format(const std::string& text) {
+  std::string name = lower(text);
+  if (name == "logfmt" || name == "text") return Format::kLogfmt;
+  if (name == "json") return Format::kJson;
+  throw CommandError(exit_code::kConfig, "unknown log format '" + text + "'");
+}
+
+bool enabled(Level level) { return level >= g_level.load(); }
+
+void write(Level level, const std::string& message, const Fields& fields) {
+  if (!enabled(level)) return;
+  std::string line = format_line(g_format.load(), std::chrono::system_clock::now(), level, message, fields);
+  std::lock_guard<std::mutex> guard(g_write_mutex);
+  write_all(line);
+}
+
+}  // namespace telemetry::log

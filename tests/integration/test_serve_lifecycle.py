@@ -1,0 +1,162 @@
+"""serve's lifecycle: lock, port, configuration refusals, signals, logs (issue 2)."""
+import http.client
+import json
+import os
+import signal
+import socket
+import threading
+import time
+
+from harness import Server, clean_env, run, run_cli
+
+
+def test_second_serve_on_the_same_database_exits_69_naming_the_holder(server):
+    result = run_cli("serve", "--db", server.db_path, "--port", "0", "--no-env-file")
+    assert result.returncode == 69
+    assert "is held by serve (PID %d" % server.process.pid in result.stderr
+    assert server.get("/health").status == 200
+
+
+def test_busy_port_exits_69_naming_the_port(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--port", str(port), "--no-env-file")
+    assert result.returncode == 69
+    assert str(port) in result.stderr
+
+
+def test_workers_other_than_one_exits_78(tmp_path):
+    result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--no-env-file",
+                     env=clean_env(TELEMETRY_API_WORKERS="2", HOME=str(tmp_path)))
+    assert result.returncode == 78
+    assert ("TELEMETRY_API_WORKERS=2: telemetry serve is a single-writer service and runs exactly one "
+            "worker; remove the setting or set it to 1") in result.stderr
+    assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_usage_errors_exit_64_and_help_version_exit_0():
+    assert run_cli("serve", "--no-such-flag").returncode == 64
+    assert run_cli("no-such-command").returncode == 64
+    assert run_cli().returncode == 64
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == "telemetry 1.0.0"
+    help_text = run_cli("serve", "--help")
+    assert help_text.returncode == 0 and "--journal-mode" in help_text.stdout
+
+
+def test_invalid_setting_is_reported_with_its_source(tmp_path):
+    (tmp_path / ".env").write_text("TELEMETRY_DB_JOURNAL_MODE=memory\n")
+    result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--port", "abc", cwd=str(tmp_path))
+    assert result.returncode == 78
+    assert "TELEMETRY_DB_JOURNAL_MODE=memory (.env:1)" in result.stderr
+    assert "TELEMETRY_API_PORT=abc" in result.stderr
+
+
+def test_sigterm_exits_0_releases_the_lock_and_keeps_acknowledged_events(tmp_path):
+    s = Server(directory=str(tmp_path)).start()
+    acknowledged = []
+    stop = threading.Event()
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        i = 0
+        while not stop.is_set():
+            try:
+                connection.request("POST", "/api/v1/runs", body=json.dumps(run("sig-%d" % i)).encode())
+                response = connection.getresponse()
+                response.read()
+                if response.status == 201:
+                    acknowledged.append("sig-%d" % i)
+            except (OSError, http.client.HTTPException):
+                break
+            i += 1
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    time.sleep(0.5)
+    assert s.stop(signal.SIGTERM) == 0
+    stop.set()
+    thread.join()
+    assert acknowledged, "the client should have had events acknowledged before the stop"
+    stored = {row[0] for row in s.query("SELECT event_id FROM agent_runs")}
+    assert set(acknowledged) <= stored
+    assert not os.path.exists(s.lock_path)
+    assert "stopping" in s.stderr()
+
+
+def test_restart_after_kill_9_needs_no_manual_step(tmp_path):
+    s = Server(directory=str(tmp_path)).start()
+    assert s.post("/api/v1/runs", run("before-kill")).status == 201
+    s.kill()
+    s2 = Server(directory=str(tmp_path)).start()
+    try:
+        assert s2.get("/api/v1/runs/before-kill").status == 200
+        assert s2.post("/api/v1/runs", run("after-kill")).status == 201
+    finally:
+        s2.close()
+
+
+def test_request_log_lines_in_logfmt_and_json(make_server):
+    s = make_server()
+    s.get("/health")
+    s.stop()
+    line = [l for l in s.stderr().splitlines() if 'msg="request"' in l][0]
+    for key in ("method=GET", "path=/health", "status=200", "duration_ms=", "bytes=", "peer=127.0.0.1"):
+        assert key in line
+
+    j = make_server(env={"TELEMETRY_LOG_FORMAT": "json"})
+    j.get("/health")
+    j.stop()
+    records = [json.loads(l) for l in j.stderr().splitlines() if l.startswith("{")]
+    request = [r for r in records if r.get("message") == "request"][0]
+    assert request["logger"] == "telemetry" and request["path"] == "/health"
+
+
+def test_a_refused_older_schema_exits_65_telling_to_migrate(tmp_path):
+    import sqlite3
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(str(db)) as connection:
+        connection.execute("CREATE TABLE agent_runs (id INTEGER PRIMARY KEY, event_id TEXT)")
+    result = run_cli("serve", "--db", str(db), "--port", "0", "--no-env-file")
+    assert result.returncode == 65
+    assert "run 'telemetry migrate' first" in result.stderr or "unknown schema" in result.stderr
+
+
+def test_not_a_database_exits_65(tmp_path):
+    db = tmp_path / "text.sqlite"
+    db.write_text("hello, this is not SQLite" * 100)
+    result = run_cli("serve", "--db", str(db), "--port", "0", "--no-env-file")
+    assert result.returncode == 65
+    assert "is not a SQLite database" in result.stderr
+
+
+def test_idle_keepalive_clients_do_not_delay_a_fresh_post(make_server):
+    s = make_server(args=["--http-threads", "4"])
+    idle = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(2)]
+    try:
+        started = time.time()
+        response = s.post("/api/v1/runs", run("fresh"))
+        assert response.status == 201
+        # Not a timing assertion on speed: only that it was not stuck behind
+        # the idle sockets' read timeout (30 s).
+        assert time.time() - started < 10
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_sd_notify_ready_and_stopping(tmp_path):
+    path = str(tmp_path / "notify.sock")
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(path)
+    receiver.settimeout(20)
+    s = Server(directory=str(tmp_path), env={"NOTIFY_SOCKET": path}).start()
+    try:
+        assert receiver.recv(100) == b"READY=1"
+        s.stop()
+        assert receiver.recv(100) == b"STOPPING=1"
+    finally:
+        receiver.close()
+        s.close()

@@ -1,0 +1,151 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "core/run_record.h"
+#include "core/timestamp.h"
+#include "db/database.h"
+#include "db/writer.h"
+#include "temp_db.h"
+
+using namespace telemetry;
+
+namespace {
+
+RunRecord make_run(const std::string& event_id) {
+  ordered_json body{{"event_id", event_id}, {"run_id", "r-" + event_id}, {"agent_name", "crawler"},
+                    {"job_type", "crawl"}, {"start_time", "2026-01-14T09:15:02+00:00"}};
+  RunParseResult parsed = parse_run(body, ordered_json::array({"body"}), canonical_utc_now());
+  REQUIRE(parsed.ok());
+  return parsed.run;
+}
+
+db::ServableDatabase open_db(const TempDb& temp) {
+  return db::open_servable(temp.path, db::ConnectionSettings{"DELETE", "FULL", 5000}, true);
+}
+
+}  // namespace
+
+TEST_CASE("open_servable creates the v7 schema on a new file and reads back the PRAGMAs") {
+  TempDb temp;
+  db::ServableDatabase database = open_db(temp);
+  CHECK(database.created);
+  CHECK(database.journal_mode == "DELETE");
+  CHECK(database.synchronous == "FULL");
+  CHECK(database.schema_version == 7);
+  CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 16);
+}
+
+TEST_CASE("the writer inserts once per event_id and reports duplicates") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 64);
+  writer.start();
+  RunRecord run = make_run("e-1");
+  db::InsertOutcome first{}, second{};
+  REQUIRE(writer.submit([&](db::RunStore& store) { first = store.insert(run); }).ok());
+  REQUIRE(writer.submit([&](db::RunStore& store) { second = store.insert(run); }).ok());
+  CHECK(first == db::InsertOutcome::kInserted);
+  CHECK(second == db::InsertOutcome::kDuplicate);
+  writer.stop();
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs") == 1);
+  CHECK(reader->query_int("SELECT schema_version FROM agent_runs") == 7);
+}
+
+TEST_CASE("a failing operation does not undo the others in its group") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 256);
+  writer.start();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, errors{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      db::WriteResult result = writer.submit([&, i](db::RunStore& store) {
+        if (i % 2 == 0) {
+          store.insert(make_run("good-" + std::to_string(i)));
+        } else {
+          // Violates the status CHECK: an operation-level failure.
+          RunRecord bad = make_run("bad-" + std::to_string(i));
+          bad[RunColumn::status] = std::string("nonsense");
+          store.insert(bad);
+        }
+      });
+      (result.ok() ? ok : errors).fetch_add(1);
+      if (!result.ok()) CHECK(result.status == db::WriteStatus::kError);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  writer.stop();
+  CHECK(ok == 4);
+  CHECK(errors == 4);
+  CHECK_FALSE(writer.failed());
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs") == 4);
+}
+
+TEST_CASE("stop() commits everything already queued") {
+  TempDb temp;
+  auto writer = std::make_unique<db::Writer>(open_db(temp).connection, 4096);
+  writer->start();
+  std::vector<std::thread> threads;
+  std::atomic<int> acknowledged{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (writer->submit([&, t, i](db::RunStore& store) {
+              store.insert(make_run(std::to_string(t) + "-" + std::to_string(i)));
+            }).ok()) {
+          acknowledged.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  writer->stop();
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(acknowledged == 200);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs") == 200);
+  CHECK(writer->counters().commits.load() >= 1);
+}
+
+TEST_CASE("a full queue answers kQueueFull instead of growing") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 0);  // capacity 0: nothing fits
+  writer.start();
+  db::WriteResult result = writer.submit([](db::RunStore&) {});
+  CHECK(result.status == db::WriteStatus::kQueueFull);
+}
+
+TEST_CASE("an I/O-class failure puts the writer in the failed state for good") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 16);
+  writer.start();
+  db::WriteResult first = writer.submit([](db::RunStore&) {
+    throw db::SqliteError(SQLITE_IOERR, SQLITE_IOERR_WRITE, "disk I/O error");
+  });
+  CHECK(first.status == db::WriteStatus::kWriterFailed);
+  CHECK(writer.failed());
+  CHECK(writer.failure_reason() == "disk I/O error");
+  db::WriteResult later = writer.submit([](db::RunStore&) {});
+  CHECK(later.status == db::WriteStatus::kWriterFailed);
+  CHECK(writer.counters().io_errors.load() == 1);
+}
+
+TEST_CASE("SQLITE_FULL rolls the group back and the writer carries on") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 16);
+  writer.start();
+  db::WriteResult full = writer.submit([](db::RunStore& store) {
+    store.insert(make_run("lost"));
+    throw db::SqliteError(SQLITE_FULL, SQLITE_FULL, "database or disk is full");
+  });
+  CHECK(full.status == db::WriteStatus::kFull);
+  CHECK_FALSE(writer.failed());
+  CHECK(writer.submit([](db::RunStore& store) { store.insert(make_run("kept")); }).ok());
+  writer.stop();
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id='lost'") == 0);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id='kept'") == 1);
+}
