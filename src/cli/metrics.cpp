@@ -1,8 +1,150 @@
+// telemetry metrics: the numbers of GET /metrics (http-api.md 17.2) for a
+// terminal or a script, read from the database file (read-only, safe next to
+// a running server) or asked of a running service with --url.
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
 #include "cli/commands.h"
+#include "db/database.h"
+#include "db/shape.h"
+#include "http/client.h"
+#include "http/metrics_body.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
 
 namespace telemetry::cli {
+namespace {
 
-// Not registered yet: the command is being built.
-void register_metrics(CLI::App&, RunCommand&) {}
+using Json = nlohmann::ordered_json;
+
+struct MetricsFlags {
+  bool json = false;
+  http::MetricsQuery query;
+};
+
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
+  if (::access(config.db_path.c_str(), F_OK) != 0) {
+    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", config.db_path));
+  }
+  try {
+    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
+    if (!db::table_exists(*connection, "agent_runs")) {
+      throw CommandError(exit_code::kDataErr,
+                         fmt::format("{} is not a telemetry database (no agent_runs table)", config.db_path));
+    }
+    const std::string journal_mode = upper(connection->query_text("PRAGMA journal_mode"));
+    return http::metrics_body(*connection, query, config.db_path, journal_mode);
+  } catch (const db::SqliteError& error) {
+    if (error.code() == SQLITE_NOTADB) {
+      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
+    }
+    throw CommandError(db::exit_code_for(error), fmt::format("database {}: {}", config.db_path, error.what()));
+  }
+}
+
+std::string query_value(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+Json metrics_from_service(const Config& config, const http::MetricsQuery& query) {
+  // One attempt: a status command should answer at once, not retry for half a minute.
+  http::ClientSettings settings;
+  settings.base_url = config.api_url;
+  settings.token = config.auth_token;
+  settings.max_retries = 0;
+  http::ApiClient client(settings);
+  const std::string target =
+      fmt::format("/metrics?format=json&since={}&by={}", query_value(query.since), query_value(query.by));
+  http::ApiResponse response = client.get(target);
+  Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (response.status != 200 || !body.is_object()) {
+    throw CommandError(exit_code::kUnavailable,
+                       fmt::format("{}{} answered {}: {}", config.api_url, target, response.status, response.body));
+  }
+  return body;
+}
+
+std::string value_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+// Two aligned columns: the scalars first, then the breakdown under its own heading.
+void print_table(const Json& body) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::string breakdown_key;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "performance") {
+      for (const auto& [name, detail] : value.items()) rows.emplace_back(name, value_text(detail));
+    } else if (value.is_object()) {
+      breakdown_key = key;
+    } else {
+      rows.emplace_back(key, value_text(value));
+    }
+  }
+  std::size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  for (const auto& [name, text] : rows) std::cout << fmt::format("{:<{}}  {}\n", name, width, text);
+  if (breakdown_key.empty()) return;
+
+  const Json& groups = body[breakdown_key];
+  std::size_t name_width = breakdown_key.size(), count_width = std::string("runs").size();
+  for (const auto& [name, count] : groups.items()) {
+    name_width = std::max(name_width, name.size());
+    count_width = std::max(count_width, value_text(count).size());
+  }
+  std::cout << "\n" << fmt::format("{:<{}}  {:>{}}\n", breakdown_key, name_width, "runs", count_width);
+  for (const auto& [name, count] : groups.items()) {
+    std::cout << fmt::format("{:<{}}  {:>{}}\n", name, name_width, value_text(count), count_width);
+  }
+}
+
+int metrics(const MetricsFlags& flags, const FlagValues& settings) {
+  const bool url_given = settings.settings.count("TELEMETRY_API_URL") > 0;
+  if (url_given && settings.settings.count("TELEMETRY_DB_PATH") > 0) {
+    throw CommandError(exit_code::kUsage, "give either --db or --url, not both");
+  }
+  FieldErrors errors = http::validate_metrics_query(flags.query);
+  if (!errors.empty()) {
+    std::string message;
+    for (const FieldError& error : errors) {
+      message += (message.empty() ? "--" : "; --") + error.to_reason() + " (got '" + error.input.get<std::string>() + "')";
+    }
+    throw CommandError(exit_code::kUsage, message);
+  }
+  Config config = load_config(settings, Command::kMetrics);
+  Json body = url_given ? metrics_from_service(config, flags.query) : metrics_from_file(config, flags.query);
+  if (flags.json) std::cout << body.dump() << "\n";
+  else print_table(body);
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+void register_metrics(CLI::App& app, RunCommand& run) {
+  auto settings = std::make_shared<FlagValues>();
+  auto flags = std::make_shared<MetricsFlags>();
+  CLI::App* command = app.add_subcommand("metrics", "Print the numbers of /metrics from the database or a service");
+  add_global_flags(*command, *settings);
+  add_setting(*command, *settings, "--url", "TELEMETRY_API_URL", "ask this running service instead of reading --db");
+  command->add_flag("--json", flags->json, "print the JSON object of GET /metrics");
+  command->add_option("--since", flags->query.since, "recent window: 24h, 7d, 2w ... (default 24h)");
+  command->add_option("--by", flags->query.by, "breakdown: agent, job_type or status (default agent)");
+  command->callback([&run, settings, flags] {
+    run = [settings, flags] { return metrics(*flags, *settings); };
+  });
+}
 
 }  // namespace telemetry::cli

@@ -1,8 +1,194 @@
+// telemetry prune --older-than D: deletes runs by created_at in batches, one
+// transaction each, holding the single-writer lock (config.md 4.2, 5).
+// `serve` applies the same rule on its own with TELEMETRY_RETENTION_DAYS
+// (http/retention.h).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "core/duration.h"
+#include "core/timestamp.h"
+#include "db/backup/file_sync.h"
+#include "db/backup/format_numbers.h"
+#include "db/backup/stop_signals.h"
+#include "db/database.h"
+#include "db/run_queries.h"
+#include "db/run_store.h"
+#include "db/shape.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+#include "util/lock_file.h"
 
 namespace telemetry::cli {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+using db::backup::human_bytes;
+using db::backup::with_thousands;
 
-// Not registered yet: the command is being built.
-void register_prune(CLI::App&, RunCommand&) {}
+constexpr std::int64_t kDefaultBatchSize = 10000;  // config.md 4.2, the same as serve's retention
+
+struct PruneFlags {
+  FlagValues values;
+  std::string older_than;
+  std::int64_t batch_size = kDefaultBatchSize;
+  bool dry_run = false;
+  bool vacuum = false;
+  bool json = false;
+};
+
+std::chrono::seconds parse_older_than(const std::string& text) {
+  auto age = parse_duration(text);
+  if (!age) {
+    throw CommandError(exit_code::kUsage,
+                       fmt::format("--older-than {}: must be a whole number >= 1 followed by h, d or w (24h, 30d, "
+                                   "2w)\nRun 'telemetry prune --help' for usage.",
+                                   text));
+  }
+  return *age;
+}
+
+int dry_run(const Config& config, const PruneFlags& flags, const std::string& cutoff) {
+  std::error_code error;
+  if (!fs::exists(config.db_path, error)) {
+    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", config.db_path));
+  }
+  std::int64_t total = 0, matching = 0;
+  try {
+    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
+    db::ShapeReport shape = db::detect_shape(*connection);
+    if (shape.id != "v7") {
+      throw CommandError(exit_code::kDataErr,
+                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", config.db_path,
+                                     shape.id));
+    }
+    // created_at is NOT NULL, so the rows before the cutoff are all rows but
+    // those at or after it; one read transaction keeps the two counts consistent.
+    connection->exec("BEGIN");
+    total = db::count_runs(*connection);
+    matching = total - db::count_created_since(*connection, cutoff);
+    connection->exec("COMMIT");
+  } catch (const db::SqliteError& failure) {
+    if (failure.code() == SQLITE_NOTADB) {
+      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
+    }
+    throw CommandError(db::exit_code_for(failure), fmt::format("database {}: {}", config.db_path, failure.what()));
+  }
+  if (flags.json) {
+    std::cout << ordered_json{{"dry_run", true}, {"cutoff", cutoff}, {"matching", matching}, {"total", total}}.dump()
+              << "\n";
+  } else {
+    std::cout << fmt::format("dry run: would delete {} of {} runs created before {}; nothing was changed\n",
+                             with_thousands(matching), with_thousands(total), cutoff);
+  }
+  return exit_code::kOk;
+}
+
+std::unique_ptr<WriterLock> take_lock(const Config& config) {
+  try {
+    return WriterLock::acquire(config.lock_file, config.db_path, "prune");
+  } catch (const CommandError& error) {
+    if (error.exit_code() != exit_code::kUnavailable) throw;
+    throw CommandError(error.exit_code(),
+                       std::string(error.what()) +
+                           "; prune is a writer and cannot run beside it. Stop the writer first, or let "
+                           "'telemetry serve' prune by itself with TELEMETRY_RETENTION_DAYS=N");
+  }
+}
+
+int prune(const PruneFlags& flags) {
+  const Config config = load_config(flags.values, Command::kPrune);
+  const std::chrono::seconds age = parse_older_than(flags.older_than);
+  if (flags.batch_size < 1 || flags.batch_size > 1000000) {
+    throw CommandError(exit_code::kUsage, fmt::format("--batch-size {}: must be between 1 and 1000000\n"
+                                                      "Run 'telemetry prune --help' for usage.",
+                                                      flags.batch_size));
+  }
+  const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - age);
+  if (flags.dry_run) return dry_run(config, flags, cutoff);
+
+  db::backup::install_stop_signal_handlers();
+  auto lock = take_lock(config);
+  db::ConnectionSettings settings{config.journal_mode, config.synchronous, config.busy_timeout_ms};
+  db::ServableDatabase database = db::open_servable(config.db_path, settings, /*create=*/false);
+  db::Connection& connection = *database.connection;
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+
+  std::int64_t deleted = 0, batches = 0;
+  std::uint64_t freed = 0;
+  const auto start = std::chrono::steady_clock::now();
+  int stopped_by = 0;
+  try {
+    db::RunStore store(connection);
+    for (;;) {
+      if ((stopped_by = db::backup::stop_exit_code()) != 0) break;
+      db::Transaction transaction(connection);
+      const std::int64_t n = store.delete_created_before(cutoff, flags.batch_size);
+      transaction.commit();
+      deleted += n;
+      ++batches;
+      if (show_progress) std::fputs(fmt::format("\rprune: {} runs deleted", with_thousands(deleted)).c_str(), stderr);
+      if (n < flags.batch_size) break;
+    }
+    if (show_progress) std::fputs("\n", stderr);
+    if (flags.vacuum && stopped_by == 0) {
+      const auto pages_before = connection.query_int("PRAGMA page_count");
+      const auto page_size = connection.query_int("PRAGMA page_size");
+      // VACUUM writes a full copy of the database before replacing it.
+      db::backup::require_free_space(fs::path(config.db_path).parent_path().string(),
+                                     static_cast<std::uint64_t>(pages_before * page_size), "VACUUM the database");
+      connection.exec("VACUUM");
+      freed = static_cast<std::uint64_t>((pages_before - connection.query_int("PRAGMA page_count")) * page_size);
+    }
+  } catch (const db::SqliteError& failure) {
+    throw CommandError(db::exit_code_for(failure),
+                       fmt::format("database {}: {} (after deleting {} runs in {} committed batches)", config.db_path,
+                                   failure.what(), with_thousands(deleted), batches));
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (flags.json) {
+    std::cout << ordered_json{{"dry_run", false},   {"cutoff", cutoff},
+                              {"deleted", deleted}, {"batches", batches},
+                              {"seconds", seconds}, {"vacuumed", flags.vacuum && stopped_by == 0},
+                              {"freed_bytes", freed}, {"interrupted", stopped_by != 0}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << fmt::format("deleted {} runs created before {} in {} batch{} ({:.1f} s){}\n",
+                             with_thousands(deleted), cutoff, batches, batches == 1 ? "" : "es", seconds,
+                             flags.vacuum && stopped_by == 0 ? fmt::format("; VACUUM freed {}", human_bytes(freed))
+                                                             : "");
+  }
+  if (stopped_by != 0) {
+    throw CommandError(stopped_by, "interrupted; the batches already committed stay deleted, run prune again to finish");
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+void register_prune(CLI::App& app, RunCommand& run) {
+  auto flags = std::make_shared<PruneFlags>();
+  CLI::App* command = app.add_subcommand("prune", "Delete runs created before now minus a duration, in batches");
+  add_global_flags(*command, flags->values);
+  command->add_option("--older-than", flags->older_than, "delete runs created longer ago than this: 24h, 30d, 2w")
+      ->required();
+  command->add_flag("--dry-run", flags->dry_run, "only count the runs that would be deleted");
+  command->add_option("--batch-size", flags->batch_size, "rows per transaction (default 10000)");
+  command->add_flag("--vacuum", flags->vacuum, "VACUUM afterwards to give the space back to the filesystem");
+  command->add_flag("--json", flags->json, "print the result as JSON");
+  add_setting(*command, flags->values, "--journal-mode", "TELEMETRY_DB_JOURNAL_MODE", "DELETE, TRUNCATE, PERSIST or WAL");
+  add_setting(*command, flags->values, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
+  add_setting(*command, flags->values, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  command->callback([&run, flags] { run = [flags] { return prune(*flags); }; });
+}
 
 }  // namespace telemetry::cli

@@ -10,6 +10,7 @@
 #include "db/database.h"
 #include "db/writer.h"
 #include "http/read_pool.h"
+#include "http/retention.h"
 #include "http/sd_notify.h"
 #include "http/server.h"
 #include "http/service.h"
@@ -56,6 +57,13 @@ int serve(const Config& config) {
   http::ServiceContext context{config, writer, reads, metrics, metadata_cache,
                                config.db_path, database.journal_mode, database.synchronous,
                                database.schema_version};
+  // TELEMETRY_RETENTION_DAYS: deletions go through the writer like any other write.
+  std::unique_ptr<http::RetentionScheduler> retention;
+  if (config.retention_days > 0) {
+    retention = std::make_unique<http::RetentionScheduler>(writer, metrics, metadata_cache, config.retention_days,
+                                                           http::retention_timing_from_environment());
+    retention->start();
+  }
 
   http::Server server(context);
   server.bind();
@@ -78,6 +86,7 @@ int serve(const Config& config) {
   // listen() returns only after stop(); make sure the signal thread is done.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  if (retention) retention->stop();
   writer.stop();
   log::info("stopped", {{"commits", std::to_string(writer.counters().commits.load())}});
   return 0;

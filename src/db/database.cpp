@@ -48,6 +48,22 @@ void create_file_private(const std::string& path) {
   ::close(fd);
 }
 
+// Names of the 16 indexes of schema.md 1.3 that the file lacks, read from the
+// embedded schema so the list is not written twice.
+std::vector<std::string> missing_canonical_indexes(Connection& connection) {
+  std::vector<std::string> missing;
+  const std::string schema = schema_v7_sql();
+  const std::string marker = "CREATE INDEX ";
+  for (std::size_t at = schema.find(marker); at != std::string::npos; at = schema.find(marker, at + 1)) {
+    const std::size_t start = at + marker.size();
+    const std::string name = schema.substr(start, schema.find_first_of(" \t\n", start) - start);
+    Statement statement(connection, "SELECT 1 FROM sqlite_master WHERE type='index' AND name=?1");
+    statement.bind_text(1, name);
+    if (!statement.step()) missing.push_back(name);
+  }
+  return missing;
+}
+
 }  // namespace
 
 std::string synchronous_name(std::int64_t level) {
@@ -92,6 +108,9 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
                                                  settings.busy_timeout_ms);
     Connection& connection = *db.connection;
     connection.exec("PRAGMA foreign_keys=OFF");
+    // Savepoints inside the writer's transactions need statement journals;
+    // keeping them in memory saves a temporary file per group commit.
+    connection.exec("PRAGMA temp_store=MEMORY");
     // Reading the schema first tells "not a database" apart from PRAGMA trouble.
     ShapeReport shape = detect_shape(connection);
 
@@ -111,6 +130,9 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
       if (!event_id_is_unique(connection)) {
         throw CommandError(exit_code::kDataErr,
                            fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
+      }
+      for (const std::string& name : missing_canonical_indexes(connection)) {
+        db.warnings.push_back(fmt::format("canonical index {} is missing; 'telemetry migrate' creates it", name));
       }
     } else if (shape.id == "unknown") {
       throw CommandError(exit_code::kDataErr,

@@ -35,13 +35,19 @@ InsertOutcome RunStore::insert(const RunRecord& run) {
 
 bool RunStore::update(const std::string& event_id, const RunUpdate& update,
                       const std::string& updated_at) {
-  // The column set varies per request; SQLite's statement cache is not worth it here.
   std::string assignments;
   for (const auto& [column, value] : update) {
     assignments += fmt::format("{} = ?, ", column_name(column));
   }
-  Statement statement(connection_,
-                      fmt::format("UPDATE agent_runs SET {}updated_at = ? WHERE event_id = ?", assignments));
+  // Few distinct column sets occur (PATCH bodies, associate-commit, buffer
+  // merges), so prepared statements are kept per set.
+  std::unique_ptr<Statement>& cached = updates_[assignments];
+  if (!cached) {
+    cached = std::make_unique<Statement>(
+        connection_, fmt::format("UPDATE agent_runs SET {}updated_at = ? WHERE event_id = ?", assignments));
+  }
+  Statement& statement = *cached;
+  statement.reset();
   int index = 1;
   for (const auto& [column, value] : update) statement.bind(index++, value);
   statement.bind_text(index++, updated_at);

@@ -1,6 +1,7 @@
 #pragma once
 // Every SQL statement that changes agent_runs lives here. The writer thread
 // (and the offline commands that hold the lock) are its only callers.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,7 @@ class RunStore {
   std::unique_ptr<Statement> insert_;
   std::unique_ptr<Statement> state_;
   std::unique_ptr<Statement> delete_batch_;
+  std::map<std::string, std::unique_ptr<Statement>> updates_;  // by SET clause
 };
 
 }  // namespace telemetry::db

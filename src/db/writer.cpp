@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "util/log.h"
+
 namespace telemetry::db {
 
 Writer::Writer(std::unique_ptr<Connection> connection, std::size_t queue_capacity,
@@ -114,14 +116,20 @@ void Writer::fail_group(Group& group, const SqliteError& error) {
   WriteResult result{WriteStatus::kError, error.what()};
   switch (classify_failure(error.code())) {
     case FailureKind::kBusy:
+      log::warning("write rolled back: the database stayed locked past the busy timeout",
+                   {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.busy_errors.fetch_add(1);
       result.status = WriteStatus::kBusy;
       break;
     case FailureKind::kFull:
+      log::warning("write rolled back: disk or database full; later writes are tried again",
+                   {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.full_errors.fetch_add(1);
       result.status = WriteStatus::kFull;
       break;
     case FailureKind::kIo: {
+      log::error("writer failed: no writes are accepted until the service is restarted",
+                 {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.io_errors.fetch_add(1);
       result.status = WriteStatus::kWriterFailed;
       std::lock_guard<std::mutex> lock(mutex_);

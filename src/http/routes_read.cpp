@@ -111,7 +111,7 @@ void handle_list_runs(ServiceContext& context, const RouteRequest& request, http
 
   with_read_connection(context, response, "Failed to query runs", [&](db::Connection& connection) {
     ordered_json body = ordered_json::array();
-    for (const db::StoredRow& row : db::list_runs(connection, filter)) body.push_back(run_record_json(row));
+    for (db::StoredRow& row : db::list_runs(connection, filter)) body.push_back(run_record_json(std::move(row)));
     send_json(response, 200, body);
   });
 }
@@ -123,7 +123,7 @@ void handle_get_run(ServiceContext& context, const RouteRequest& request, httpli
       send_detail(response, 404, "Run not found: " + request.match.event_id);
       return;
     }
-    send_json(response, 200, run_record_json(*row));
+    send_json(response, 200, run_record_json(std::move(*row)));
   });
 }
 
@@ -137,7 +137,7 @@ void send_url(ServiceContext& context, const RouteRequest& request, httplib::Res
       send_detail(response, 404, "Run not found: " + request.match.event_id);
       return;
     }
-    const ordered_json record = run_record_json(*row);
+    const ordered_json record = run_record_json(std::move(*row));
     send_json(response, 200, ordered_json{{key, record[key]}});
   });
 }
@@ -160,6 +160,9 @@ void handle_metadata(ServiceContext& context, const RouteRequest&, httplib::Resp
     return;
   }
   context.metrics.metadata_cache_misses.fetch_add(1);
+  // Taken before the read: if a write invalidates the cache while we read,
+  // put() refuses our possibly pre-write answer.
+  const std::uint64_t generation = context.metadata_cache.generation();
   with_read_connection(context, response, "Failed to fetch metadata", [&](db::Connection& connection) {
     const auto agent_names = db::distinct_values(connection, "agent_name");
     const auto job_types = db::distinct_values(connection, "job_type");
@@ -167,7 +170,7 @@ void handle_metadata(ServiceContext& context, const RouteRequest&, httplib::Resp
                       {"job_types", job_types},
                       {"counts", ordered_json{{"agent_names", agent_names.size()}, {"job_types", job_types.size()}}},
                       {"cache_hit", false}};
-    context.metadata_cache.put(body);
+    context.metadata_cache.put(body, generation);
     send_json(response, 200, body);
   });
 }

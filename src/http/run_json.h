@@ -6,6 +6,7 @@
 
 namespace telemetry::http {
 
-nlohmann::ordered_json run_record_json(const db::StoredRow& row);
+// Takes the row by value: its values are moved into the record.
+nlohmann::ordered_json run_record_json(db::StoredRow row);
 
 }  // namespace telemetry::http

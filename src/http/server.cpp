@@ -60,6 +60,27 @@ BodyRead read_body(const httplib::ContentReader& reader, httplib::Response& resp
   return ok ? BodyRead::kOk : BodyRead::kBad;
 }
 
+// The library compresses with Brotli at its slowest quality, which turns a
+// 0.1 s answer into several seconds; gzip costs little. The request object is
+// the library's own mutable one, handed to us as const.
+void prefer_gzip_over_brotli(httplib::Request& request) {
+  auto it = request.headers.find("Accept-Encoding");
+  if (it == request.headers.end()) return;
+  std::string kept;
+  std::size_t start = 0;
+  const std::string& value = it->second;
+  while (start <= value.size()) {
+    std::size_t end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    std::string token = value.substr(start, end - start);
+    const std::size_t first = token.find_first_not_of(" \t");
+    const std::string name = first == std::string::npos ? "" : token.substr(first, token.find_first_of(" \t;", first) - first);
+    if (!name.empty() && name != "br") kept += (kept.empty() ? "" : ", ") + token.substr(first);
+    start = end + 1;
+  }
+  it->second = kept;
+}
+
 }  // namespace
 
 Server::Server(ServiceContext& context)
@@ -97,7 +118,9 @@ void Server::install_routes() {
                                              context_.config.max_body_bytes));
       return nullptr;
     }
-    Resolution resolution = resolve(request.method, request.path);
+    // The raw target, not request.path: the library has already percent-decoded
+    // the path, which would turn an event id's %2F into a segment separator.
+    Resolution resolution = resolve(request.method, request.target);
     if (!resolution.match) {
       send_detail(response, 404, "Not Found");
       return nullptr;
@@ -161,9 +184,10 @@ void Server::install_routes() {
   server_->Put(any, with_body);
   server_->Delete(any, with_body);
 
-  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  server_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response&) {
     request_started = std::chrono::steady_clock::now();
     request_route = "other";
+    prefer_gzip_over_brotli(const_cast<httplib::Request&>(request));
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
@@ -190,18 +214,25 @@ void Server::install_routes() {
     send_detail(response, 500, "Internal Server Error");
   });
 
-  server_->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+  // Counted just before the response is sent rather than in the logger
+  // (which runs after), so a client that reads /metrics right after a
+  // response always finds that response counted.
+  server_->set_post_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
     context_.metrics.count_request(request_route, request.method, response.status, seconds);
-    if (log::enabled(log::Level::kInfo)) {
-      log::info("request", {{"method", request.method},
-                            {"path", request.path},
-                            {"status", std::to_string(response.status)},
-                            {"duration_ms", fmt::format("{:.3f}", seconds * 1000.0)},
-                            {"bytes", std::to_string(response.body.size())},
-                            {"peer", request.remote_addr}});
-    }
+  });
+
+  server_->set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    if (!log::enabled(log::Level::kInfo)) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
+    log::info("request", {{"method", request.method},
+                          {"path", request.path},
+                          {"status", std::to_string(response.status)},
+                          {"duration_ms", fmt::format("{:.3f}", seconds * 1000.0)},
+                          {"bytes", std::to_string(response.body.size())},
+                          {"peer", request.remote_addr}});
   });
 }
 

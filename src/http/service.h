@@ -21,13 +21,18 @@ namespace telemetry::http {
 class MetadataCache {
  public:
   std::optional<nlohmann::ordered_json> get();  // nullopt when missing or older than 300 s
-  void put(nlohmann::ordered_json value);
+  // Counts invalidations. A value computed by a read that began at generation g
+  // is stored by put(value, g) only if no invalidation happened since: a read
+  // that raced a write must not keep the pre-write answer for 300 s.
+  std::uint64_t generation();
+  void put(nlohmann::ordered_json value, std::uint64_t generation_at_read);
   void invalidate();
 
  private:
   std::mutex mutex_;
   std::optional<nlohmann::ordered_json> value_;
   std::chrono::steady_clock::time_point computed_at_;
+  std::uint64_t generation_ = 0;
 };
 
 struct ServiceContext {

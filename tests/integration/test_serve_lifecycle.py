@@ -160,3 +160,17 @@ def test_sd_notify_ready_and_stopping(tmp_path):
     finally:
         receiver.close()
         s.close()
+
+
+def test_a_v7_database_missing_an_index_is_served_with_a_warning(tmp_path):
+    import sqlite3
+    first = Server(directory=str(tmp_path)).start()
+    first.stop()
+    with sqlite3.connect(first.db_path) as connection:
+        connection.execute("DROP INDEX idx_runs_job_type")
+    again = Server(directory=str(tmp_path)).start()
+    try:
+        assert again.post("/api/v1/runs", run("still-served")).status == 201
+        assert "idx_runs_job_type is missing" in again.stderr()
+    finally:
+        again.close()

@@ -174,3 +174,14 @@ def test_sixteen_threads_posting_2000_distinct_events(server):
     assert len(statuses) == 2000
     assert set(statuses) == {201}
     assert server.query("SELECT count(*), count(DISTINCT event_id) FROM agent_runs") == [(2000, 2000)]
+
+
+def test_brotli_is_not_used_for_responses_gzip_is(server):
+    server.post("/api/v1/runs/batch", [run("enc-%d" % i) for i in range(50)])
+    br_only = server.get("/api/v1/runs?limit=50", headers={"Accept-Encoding": "br"})
+    assert br_only.status == 200
+    assert br_only.header("Content-Encoding") is None
+    assert len(json.loads(br_only.body)) == 50
+    both = server.get("/api/v1/runs?limit=50", headers={"Accept-Encoding": "br, gzip"})
+    assert both.header("Content-Encoding") == "gzip"
+    assert len(json.loads(gzip.decompress(both.body))) == 50

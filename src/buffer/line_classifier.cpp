@@ -1,0 +1,85 @@
+#include "buffer/line_classifier.h"
+
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "core/json_body.h"
+#include "core/timestamp.h"
+#include "core/utf8.h"
+
+namespace telemetry::buffer {
+namespace {
+
+bool is_blank(std::string_view bytes) {
+  for (char c : bytes) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+ClassifiedLine rejected(std::string reason, std::optional<std::string> event_id = std::nullopt) {
+  ClassifiedLine line;
+  line.kind = LineKind::kRejected;
+  line.reason = std::move(reason);
+  line.event_id = std::move(event_id);
+  return line;
+}
+
+const ordered_json& body_loc() {
+  static const ordered_json loc = ordered_json::array({"body"});
+  return loc;
+}
+
+std::optional<std::string> string_member(const ordered_json& object, const char* key) {
+  auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+}  // namespace
+
+ClassifiedLine classify_line(std::string_view bytes, bool terminated, const ClassifyOptions& options) {
+  if (is_blank(bytes)) return ClassifiedLine{};
+  if (static_cast<std::int64_t>(bytes.size()) > options.max_line_bytes) {
+    return rejected(fmt::format("line too long: {} bytes (limit {})", bytes.size(), options.max_line_bytes));
+  }
+  if (!is_valid_utf8(bytes)) return rejected("invalid UTF-8");
+
+  std::string_view text = bytes;
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  auto parsed = parse_json_strict(text);
+  if (auto* error = std::get_if<JsonSyntaxError>(&parsed)) {
+    return rejected((terminated ? "invalid JSON: " : "incomplete last line: ") + error->message);
+  }
+  const ordered_json& object = std::get<ordered_json>(parsed);
+  if (!object.is_object()) return rejected("not a JSON object");
+  std::optional<std::string> event_id = string_member(object, "event_id");
+
+  auto record_type = object.find("record_type");
+  if (record_type != object.end()) {
+    if (record_type->is_string() && record_type->get_ref<const std::string&>() == "event") {
+      ClassifiedLine line;
+      line.kind = LineKind::kEvent;
+      return line;
+    }
+    if (!record_type->is_string() || record_type->get_ref<const std::string&>() != "run") {
+      return rejected("unknown record_type: " + compact_json(*record_type), std::move(event_id));
+    }
+  }
+
+  RunParseResult result = parse_run(object, body_loc(), options.now);
+  if (!result.ok()) return rejected(join_reasons(result.errors), std::move(event_id));
+
+  ClassifiedLine line;
+  line.kind = LineKind::kRun;
+  line.run = std::move(result.run);
+  if (auto updated_at = string_member(object, "updated_at")) {
+    line.updated_at = canonical_utc(*updated_at, TimestampSyntax::kBody);
+  }
+  // Section 10: on insert the row's updated_at is the line's, else its created_at.
+  line.run[RunColumn::updated_at] = line.updated_at ? SqlValue(*line.updated_at) : line.run[RunColumn::created_at];
+  return line;
+}
+
+}  // namespace telemetry::buffer

@@ -1,0 +1,91 @@
+#include "db/backup/file_sync.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "db/backup/format_numbers.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+
+namespace telemetry::db::backup {
+namespace {
+
+void fsync_path(const std::string& path, int flags, const char* what) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    throw CommandError(exit_code::kIoErr, fmt::format("cannot open {} {} to sync it: {}", what, path, std::strerror(errno)));
+  }
+  if (::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw CommandError(exit_code::kIoErr, fmt::format("fsync of {} {} failed: {}", what, path, std::strerror(error)));
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+void fsync_file(const std::string& path) { fsync_path(path, O_RDONLY, "file"); }
+
+void fsync_directory(const std::string& directory) {
+  fsync_path(directory.empty() ? "." : directory, O_RDONLY | O_DIRECTORY, "directory");
+}
+
+void durable_rename(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) {
+    throw CommandError(exit_code::kIoErr, fmt::format("cannot rename {} to {}: {}", from, to, std::strerror(errno)));
+  }
+  fsync_directory(std::filesystem::path(to).parent_path().string());
+}
+
+std::uint64_t available_bytes(const std::string& directory) {
+  struct statvfs info {};
+  if (::statvfs(directory.c_str(), &info) != 0) {
+    throw CommandError(exit_code::kIoErr,
+                       fmt::format("cannot read the free space of {}: {}", directory, std::strerror(errno)));
+  }
+  return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+}
+
+void require_free_space(const std::string& directory, std::uint64_t needed, const std::string& purpose) {
+  // The copy can be a little larger than the page count says (journal, the
+  // .verified record), and a filesystem filled to the last byte helps nobody.
+  const std::uint64_t margin = needed / 20 + 1024 * 1024;
+  const std::uint64_t available = available_bytes(directory);
+  if (available < needed + margin) {
+    throw CommandError(exit_code::kCantCreate,
+                       fmt::format("not enough free space in {} to {}: needs about {}, {} available", directory,
+                                   purpose, human_bytes(needed + margin), human_bytes(available)));
+  }
+}
+
+void create_private_directories(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  std::vector<fs::path> missing;
+  for (fs::path p = fs::path(directory); !p.empty() && !fs::exists(p, error); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      throw CommandError(exit_code::kCantCreate,
+                         fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
+    }
+  }
+  if (!fs::is_directory(directory, error)) {
+    throw CommandError(exit_code::kCantCreate, fmt::format("{} is not a directory", directory));
+  }
+}
+
+}  // namespace telemetry::db::backup

@@ -1,0 +1,27 @@
+#pragma once
+// Durability and space helpers for files telemetry creates next to the
+// database: fsync of a file and of its directory (so a rename survives a power
+// cut), and the free-space test made before copying.
+#include <cstdint>
+#include <string>
+
+namespace telemetry::db::backup {
+
+// fsync(2) the file; throws CommandError 74 naming the path.
+void fsync_file(const std::string& path);
+// fsync(2) the directory so that created, renamed and deleted entries are durable; 74.
+void fsync_directory(const std::string& directory);
+// rename(2) then fsync the directory; 74 on failure.
+void durable_rename(const std::string& from, const std::string& to);
+
+// Bytes an unprivileged process may still write in the filesystem holding `directory`.
+std::uint64_t available_bytes(const std::string& directory);
+// Throws CommandError 73 "not enough free space in DIR to <purpose>: needs about X, Y available"
+// when fewer than needed + a safety margin are available.
+void require_free_space(const std::string& directory, std::uint64_t needed, const std::string& purpose);
+
+// Creates `directory` and its missing parents with mode 0700 (backups hold run
+// data); throws CommandError 73 naming the directory.
+void create_private_directories(const std::string& directory);
+
+}  // namespace telemetry::db::backup

@@ -1,0 +1,139 @@
+#include "db/backup/make_backup.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/timestamp.h"
+#include "db/backup/backup_name.h"
+#include "db/backup/catalog.h"
+#include "db/backup/file_sync.h"
+#include "db/backup/integrity.h"
+#include "db/backup/temporary_file.h"
+#include "db/backup/verified_record.h"
+#include "db/backup/verify_copy.h"
+#include "db/database.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+
+namespace telemetry::db::backup {
+namespace fs = std::filesystem;
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A copy that failed verification: is the source itself corrupt (65) or did
+// the copy go wrong (74)?
+[[noreturn]] void report_failed_verification(Connection& source, const std::string& problem) {
+  IntegrityResult source_check = check_integrity(source, /*quick=*/true);
+  if (!source_check.ok) {
+    throw CommandError(exit_code::kDataErr,
+                       fmt::format("database {} fails quick_check ({}); no backup was kept. Restore a good backup "
+                                   "or investigate with 'telemetry check'",
+                                   source.path(), source_check.problems.front()));
+  }
+  throw CommandError(exit_code::kIoErr, fmt::format("the copy failed verification ({}); no backup was kept", problem));
+}
+
+}  // namespace
+
+BackupOutcome make_backup(const BackupOptions& options) {
+  std::error_code error;
+  if (!fs::exists(options.db_path, error)) {
+    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", options.db_path));
+  }
+  std::unique_ptr<Connection> source;
+  std::int64_t source_bytes = 0;
+  try {
+    source = open_read_only(options.db_path, options.busy_timeout_ms);
+    source_bytes = source->query_int("PRAGMA page_count") * source->query_int("PRAGMA page_size");
+  } catch (const SqliteError& failure) {
+    if (failure.code() == SQLITE_NOTADB) {
+      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", options.db_path));
+    }
+    throw CommandError(exit_code_for(failure), fmt::format("database {}: {}", options.db_path, failure.what()));
+  }
+
+  create_private_directories(options.backup_dir);
+  require_free_space(options.backup_dir, static_cast<std::uint64_t>(source_bytes), "make a backup");
+
+  BackupOutcome outcome;
+  outcome.name = choose_backup_file_name(options.backup_dir, options.started);
+  outcome.path = (fs::path(options.backup_dir) / outcome.name).string();
+  TemporaryFile temporary(
+      (fs::path(options.backup_dir) / fmt::format(".{}.tmp-{}", outcome.name, ::getpid())).string());
+
+  auto copy_start = std::chrono::steady_clock::now();
+  outcome.source = copy_database(*source, temporary.path(), options.synchronous, options.busy_timeout_ms,
+                                 options.control);
+  outcome.copy_seconds = seconds_since(copy_start);
+
+  auto verify_start = std::chrono::steady_clock::now();
+  CopyVerification verification;
+  try {
+    verification = verify_copy(temporary.path(), outcome.source, "DELETE", options.synchronous,
+                               options.busy_timeout_ms, options.control);
+  } catch (const SqliteError& failure) {
+    if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(options.control);
+    throw CommandError(exit_code_for(failure) == exit_code::kDataErr ? exit_code::kIoErr : exit_code_for(failure),
+                       fmt::format("verifying the copy: {}", failure.what()));
+  }
+  if (!verification.ok) report_failed_verification(*source, verification.problem);
+  source.reset();
+  throw_if_interrupted(options.control);
+
+  fsync_file(temporary.path());
+  outcome.bytes = fs::file_size(temporary.path(), error);
+  durable_rename(temporary.path(), outcome.path);
+  temporary.keep();
+  outcome.verify_seconds = seconds_since(verify_start);
+
+  VerifiedRecord record;
+  record.verified_at = canonical_utc_now();
+  record.tables = outcome.source.row_counts;
+  record.shape = outcome.source.shape;
+  record.bytes = outcome.bytes;
+  try {
+    write_verified_record(outcome.path, record);
+  } catch (const CommandError&) {
+    // Without its record the copy would look like an unverified backup; a
+    // backup command that fails must not leave one behind.
+    fs::remove(outcome.path, error);
+    throw;
+  }
+
+  outcome.removed = apply_backup_retention(options.backup_dir, outcome.name, options.limits, options.started,
+                                           outcome.warnings);
+  return outcome;
+}
+
+std::vector<RemovedBackup> apply_backup_retention(const std::string& directory, const std::string& just_made,
+                                                  RetentionLimits limits, TimePoint now,
+                                                  std::vector<std::string>& warnings) {
+  std::vector<BackupEntry> entries = list_backups(directory);
+  std::vector<RetentionCandidate> candidates;
+  for (const BackupEntry& entry : entries) {
+    candidates.push_back({entry.name, entry.time, entry.sequence, entry.record.has_value()});
+  }
+  std::vector<RemovedBackup> removed;
+  for (const std::string& name : select_backups_to_delete(candidates, just_made, limits, now)) {
+    const fs::path path = fs::path(directory) / name;
+    std::error_code error;
+    fs::remove(path, error);
+    if (error) {
+      warnings.push_back(fmt::format("could not delete old backup {}: {}", path.string(), error.message()));
+      continue;
+    }
+    fs::remove(verified_record_path(path.string()), error);
+    removed.push_back({name, parse_backup_file_name(name)->time});
+  }
+  if (!removed.empty()) fsync_directory(directory);
+  return removed;
+}
+
+}  // namespace telemetry::db::backup

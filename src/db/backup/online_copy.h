@@ -1,0 +1,51 @@
+#pragma once
+// A consistent copy of a live database with SQLite's online backup API.
+//
+// The copy is made inside one read transaction on the source, in steps:
+//  - WAL mode: the read transaction is a snapshot; writers carry on meanwhile
+//    and the copy never restarts.
+//  - rollback-journal modes (DELETE, TRUNCATE, PERSIST): the read transaction
+//    holds a SHARED lock, so a writer's COMMIT waits (within its busy timeout)
+//    until the copy's last step. Copying without it would restart the backup
+//    after every commit of another process and never finish under load.
+// docs/perf/backup.md measures both.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "db/sqlite.h"
+
+namespace telemetry::db::backup {
+
+struct CopyControl {
+  // Called after each step with the bytes copied so far and the total.
+  std::function<void(std::int64_t done_bytes, std::int64_t total_bytes)> progress;
+  // Returns 0 to carry on, or the exit code to stop with (130, 143) after a signal.
+  std::function<int()> interrupted;
+  int pages_per_step = 4096;
+};
+
+// What the source held at the moment of the copy.
+struct SourceSnapshot {
+  std::string shape;                            // detect_shape id
+  std::map<std::string, std::int64_t> row_counts;  // table_row_counts
+  std::int64_t page_count = 0;
+  std::int64_t page_size = 0;
+};
+
+// Copies the main database of `source` into `dest_path`, an existing empty
+// file, applying `synchronous` to the destination connection. Counts rows in
+// the same read transaction, so the counts describe exactly what was copied.
+// Throws CommandError: 65 source corrupt / not SQLite, 73 destination full or
+// not creatable, 74 I/O, 75 busy, or the interrupted() code.
+SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,
+                             int busy_timeout_ms, const CopyControl& control);
+
+// Installs a progress handler that makes running statements fail with
+// SQLITE_INTERRUPT once control.interrupted() answers non-zero.
+void interrupt_on_signal(Connection& connection, const CopyControl& control);
+// Throws CommandError(code, "interrupted") when control.interrupted() is non-zero.
+void throw_if_interrupted(const CopyControl& control);
+
+}  // namespace telemetry::db::backup

@@ -1,0 +1,29 @@
+#include "db/backup/temporary_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+
+namespace telemetry::db::backup {
+
+TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw CommandError(exit_code::kCantCreate, fmt::format("cannot create {}: {}", path_, std::strerror(errno)));
+  }
+  ::close(fd);
+}
+
+TemporaryFile::~TemporaryFile() {
+  if (kept_) return;
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
+}
+
+}  // namespace telemetry::db::backup

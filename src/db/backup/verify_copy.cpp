@@ -1,0 +1,54 @@
+#include "db/backup/verify_copy.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "db/backup/integrity.h"
+#include "db/shape.h"
+
+namespace telemetry::db::backup {
+namespace {
+
+std::string describe_counts(const std::map<std::string, std::int64_t>& counts) {
+  std::string text;
+  for (const auto& [table, rows] : counts) {
+    if (!text.empty()) text += ", ";
+    text += fmt::format("{} {}", table, rows);
+  }
+  return text.empty() ? "no tables" : text;
+}
+
+}  // namespace
+
+CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expected,
+                             const std::string& journal_mode, const std::string& synchronous,
+                             int busy_timeout_ms, const CopyControl& control) {
+  CopyVerification verification;
+  Connection copy(path, Connection::Mode::kReadWrite, busy_timeout_ms);
+  interrupt_on_signal(copy, control);
+  copy.exec("PRAGMA synchronous=" + synchronous);
+  verification.journal_mode = copy.query_text("PRAGMA journal_mode=" + journal_mode);
+  for (auto& c : verification.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+
+  IntegrityResult integrity = check_integrity(copy, /*quick=*/false);
+  if (!integrity.ok) {
+    verification.problem = "integrity_check: " + integrity.problems.front();
+    return verification;
+  }
+  const std::string shape = detect_shape(copy).id;
+  if (shape != expected.shape) {
+    verification.problem = fmt::format("schema shape {} differs from the source's {}", shape, expected.shape);
+    return verification;
+  }
+  const auto counts = table_row_counts(copy);
+  if (counts != expected.row_counts) {
+    verification.problem = fmt::format("row counts differ: copy has {}, source had {}", describe_counts(counts),
+                                       describe_counts(expected.row_counts));
+    return verification;
+  }
+  verification.ok = true;
+  return verification;
+}
+
+}  // namespace telemetry::db::backup

@@ -1,0 +1,455 @@
+#include "db/migrations/plan.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/status.h"
+#include "db/migrations/canonical.h"
+#include "db/migrations/event_id.h"
+#include "db/migrations/runs_mapping.h"
+#include "db/shape.h"
+
+namespace telemetry::db {
+namespace {
+
+using migrations::RunsSource;
+
+// Old index names that canonical indexes replace; they are not re-created (4.3).
+const std::set<std::string> kSupersededIndexes = {"idx_agent_runs_website", "idx_agent_runs_website_section",
+                                                  "idx_commits_hash"};
+constexpr int kListedOffenders = 10;
+
+std::int64_t count_rows(Connection& connection, const std::string& table) {
+  if (!table_exists(connection, table)) return 0;
+  return connection.query_int("SELECT count(*) FROM main.\"" + table + "\"");
+}
+
+bool has_column(Connection& connection, const std::string& table, const std::string& column) {
+  for (const ColumnInfo& info : table_columns(connection, table)) {
+    if (info.name == column) return true;
+  }
+  return false;
+}
+
+std::string shown(const Statement& row, int index) {
+  return row.column_is_null(index) ? "NULL" : "'" + row.column_text(index) + "'";
+}
+
+void analyse_statuses(Connection& connection, RunsAnalysis& runs, std::vector<std::string>& refusals) {
+  Statement statuses(connection, "SELECT status, count(*) FROM main.agent_runs GROUP BY status");
+  bool unmappable = false;
+  while (statuses.step()) {
+    if (statuses.column_is_null(0)) {
+      runs.null_statuses = statuses.column_int(1);
+      continue;
+    }
+    const std::string stored = statuses.column_text(0);
+    std::optional<std::string> canonical = normalize_status(stored);
+    if (!canonical) {
+      unmappable = true;
+    } else if (*canonical != stored) {
+      runs.mapped_statuses.push_back({stored, *canonical, statuses.column_int(1)});
+      runs.mapped_status_rows += statuses.column_int(1);
+    }
+  }
+  if (!unmappable) return;
+  Statement rows(connection,
+                 "SELECT rowid, run_id, status FROM main.agent_runs"
+                 " WHERE status IS NOT NULL AND telemetry_status(status) IS NULL ORDER BY rowid LIMIT " +
+                     std::to_string(kListedOffenders));
+  std::vector<std::string> listed;
+  while (rows.step()) {
+    listed.push_back(fmt::format("rowid {} run_id {} status {}", rows.column_int(0), shown(rows, 1), shown(rows, 2)));
+  }
+  refusals.push_back(fmt::format("status values that are not a canonical status even after normalisation: {}",
+                                 fmt::join(listed, "; ")));
+}
+
+void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis& runs,
+                  std::vector<std::string>& refusals) {
+  if (source.has("event_id")) migrations::collect_replaced_event_ids(connection);
+
+  std::vector<std::string> sums = {"count(*)", "sum(" + migrations::needs_derived_event_id_sql(source) + ")",
+                                   "sum(run_id IS NULL)", "sum(job_type IS NULL)", "sum(created_at IS NULL)",
+                                   "sum(" + migrations::any_note_sql(source) + ")"};
+  std::vector<std::string> counters;
+  for (const std::string& counter : migrations::clamped_counters()) {
+    if (!source.has(counter)) continue;
+    counters.push_back(counter);
+    sums.push_back(fmt::format("sum({} < 0)", counter));
+  }
+  Statement totals(connection, fmt::format("SELECT {} FROM main.agent_runs", fmt::join(sums, ", ")));
+  totals.step();
+  runs.rows = totals.column_int(0);
+  runs.derived_event_ids = totals.column_int(1);
+  runs.null_run_ids = totals.column_int(2);
+  runs.null_job_types = totals.column_int(3);
+  runs.null_created_at = totals.column_int(4);
+  runs.noted_rows = totals.column_int(5);
+  for (std::size_t i = 0; i < counters.size(); ++i) {
+    std::int64_t negative = totals.column_int(static_cast<int>(6 + i));
+    if (negative > 0) runs.negative_counters.emplace_back(counters[i], negative);
+  }
+  if (source.has("event_id")) {
+    runs.replaced_duplicates = connection.query_int("SELECT count(*) FROM temp.migrate_replaced_event_ids");
+  }
+  analyse_statuses(connection, runs, refusals);
+
+  // A note goes into context_json, which must then be NULL or a JSON object (4.4).
+  if (runs.noted_rows > 0 && source.has("context_json")) {
+    Statement rows(connection, fmt::format("SELECT rowid, run_id, context_json FROM main.agent_runs WHERE {}"
+                                           " AND context_json IS NOT NULL AND NOT telemetry_is_json_object(context_json)"
+                                           " ORDER BY rowid LIMIT {}",
+                                           migrations::any_note_sql(source), kListedOffenders));
+    std::vector<std::string> listed;
+    while (rows.step()) {
+      listed.push_back(fmt::format("rowid {} run_id {} context_json {}", rows.column_int(0), shown(rows, 1),
+                                   shown(rows, 2)));
+    }
+    if (!listed.empty()) {
+      refusals.push_back(fmt::format("rows that need a migration note hold a context_json that is not a JSON object: {}",
+                                     fmt::join(listed, "; ")));
+    }
+  }
+
+  // Derived ids must not collide with kept ones or with each other (4.4).
+  std::vector<std::string> collisions;
+  if (source.library() && runs.null_run_ids > 0) {
+    Statement rows(connection,
+                   "SELECT a.rowid FROM main.agent_runs a WHERE a.run_id IS NULL AND EXISTS"
+                   " (SELECT 1 FROM main.agent_runs b WHERE b.run_id = 'legacy-rowid-' || a.rowid) ORDER BY a.rowid");
+    while (rows.step() && collisions.size() < kListedOffenders) {
+      collisions.push_back(fmt::format("rowid {} run_id NULL: legacy-rowid-{} already exists", rows.column_int(0),
+                                       rows.column_int(0)));
+    }
+  }
+  if (source.has("event_id") && runs.derived_event_ids > 0 && runs.derived_event_ids < runs.rows) {
+    std::unordered_set<std::string> kept;
+    Statement existing(connection, "SELECT event_id FROM main.agent_runs WHERE event_id IS NOT NULL");
+    while (existing.step()) kept.insert(existing.column_text(0));
+    Statement derived(connection, fmt::format("SELECT rowid, run_id, {} FROM main.agent_runs WHERE {} ORDER BY rowid",
+                                              migrations::derived_name_sql(source),
+                                              migrations::needs_derived_event_id_sql(source)));
+    while (derived.step() && collisions.size() < kListedOffenders) {
+      std::string id = migrations::event_id_for_name(derived.column_text(2));
+      if (kept.count(id)) {
+        collisions.push_back(fmt::format("rowid {} run_id {}: derived event_id {} is already used", derived.column_int(0),
+                                         shown(derived, 1), id));
+      }
+    }
+  }
+  if (!collisions.empty()) {
+    refusals.push_back(fmt::format("derived event_ids would not be unique: {}", fmt::join(collisions, "; ")));
+  }
+}
+
+// Indexes of a table about to be rebuilt that are neither canonical nor superseded (4.3 step 7).
+void sort_old_indexes(Connection& connection, const std::string& table, MigrationPlan& plan) {
+  std::set<std::string> canonical_names, columns;
+  for (const CanonicalIndex& index : canonical_indexes()) canonical_names.insert(index.name);
+  for (const ColumnInfo& column : canonical_columns(table)) columns.insert(column.name);
+  Statement indexes(connection,
+                    "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name=?1 AND sql IS NOT NULL ORDER BY name");
+  indexes.bind_text(1, table);
+  while (indexes.step()) {
+    const std::string name = indexes.column_text(0);
+    if (canonical_names.count(name) || kSupersededIndexes.count(name)) continue;
+    bool all_columns_kept = true;
+    Statement keys(connection, "SELECT name FROM pragma_index_xinfo(?1) WHERE key=1");
+    keys.bind_text(1, name);
+    while (keys.step()) {
+      all_columns_kept = all_columns_kept && !keys.column_is_null(0) && columns.count(keys.column_text(0));
+    }
+    if (all_columns_kept) {
+      plan.extra_indexes_recreated.push_back({name, indexes.column_text(1)});
+    } else {
+      plan.extra_indexes_dropped.push_back(name);
+    }
+  }
+}
+
+TableAction other_table_action(const std::string& variant, const CanonicalReport& report, const std::string& table) {
+  if (variant == "absent") return TableAction::kCreate;
+  if (variant == "canonical") return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
+  if (table == "schema_migrations") return TableAction::kRebuild;  // v6-original and script (4.7)
+  return TableAction::kConvert;                                     // v6-original run_events / commits (4.6)
+}
+
+}  // namespace
+
+std::string with_thousands(std::int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+MigrationPlan build_plan(Connection& connection) {
+  MigrationPlan plan;
+  plan.shape = detect_database_shape(connection);
+  if (plan.shape.id == "unknown") return plan;
+  if (plan.shape.id == "empty") {
+    plan.create_schema = true;
+    plan.backup = false;  // nothing to save (4.2)
+    return plan;
+  }
+  plan.counts = {count_rows(connection, "agent_runs"), count_rows(connection, "run_events"),
+                 count_rows(connection, "commits")};
+  plan.schema_migrations_rows = count_rows(connection, "schema_migrations");
+
+  const CanonicalReport report = check_canonical(connection);
+  for (const CanonicalDifference& difference : report.differences) {
+    if (difference.kind == CanonicalDifference::Kind::kViewOrTrigger) {
+      plan.refusals.push_back(difference.message + "; drop it before migrating");
+    }
+  }
+  plan.up_to_date = plan.shape.id == "v7" && report.canonical();
+  if (plan.up_to_date) return plan;
+
+  plan.agent_runs = plan.shape.id != "v7" || report.table_differs("agent_runs") ? TableAction::kRebuild
+                                                                                : TableAction::kKeep;
+  plan.run_events = other_table_action(plan.shape.others.run_events, report, "run_events");
+  plan.commits = other_table_action(plan.shape.others.commits, report, "commits");
+  plan.schema_migrations = other_table_action(plan.shape.others.schema_migrations, report, "schema_migrations");
+  if (plan.commits == TableAction::kConvert) {
+    plan.commits_with_metadata = connection.query_int("SELECT count(*) FROM main.commits WHERE metadata IS NOT NULL");
+    plan.keep_commits_legacy = plan.commits_with_metadata > 0;
+  }
+
+  if (plan.agent_runs == TableAction::kRebuild) {
+    analyse_runs(connection, migrations::read_runs_source(connection, plan.shape.id), plan.runs, plan.refusals);
+  }
+
+  const std::vector<std::string> differing = report.index_differences();
+  for (const CanonicalIndex& index : canonical_indexes()) {
+    TableAction action = index.table == "agent_runs" ? plan.agent_runs
+                         : index.table == "run_events" ? plan.run_events
+                                                       : plan.commits;
+    bool rebuilt = action != TableAction::kKeep;
+    bool differs = std::find(differing.begin(), differing.end(), index.name) != differing.end();
+    if (rebuilt || differs) plan.indexes_to_create.push_back(index.name);
+    // A canonical name defined differently is dropped first; a missing one is just created.
+    if (!rebuilt && differs &&
+        connection.query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='" + index.name + "'") > 0) {
+      plan.indexes_to_drop.push_back(index.name);
+    }
+  }
+  if (plan.agent_runs == TableAction::kRebuild) sort_old_indexes(connection, "agent_runs", plan);
+  if (plan.run_events == TableAction::kRebuild || plan.run_events == TableAction::kConvert) {
+    sort_old_indexes(connection, "run_events", plan);
+  }
+  if (plan.commits == TableAction::kRebuild || (plan.commits == TableAction::kConvert && !plan.keep_commits_legacy)) {
+    sort_old_indexes(connection, "commits", plan);
+  }
+
+  plan.add_version_row = !table_exists(connection, "schema_migrations") ||
+                         !has_column(connection, "schema_migrations", "version") ||
+                         connection.query_int("SELECT count(*) FROM main.schema_migrations WHERE version = 7") == 0;
+
+  const std::string quick_check = connection.query_text("PRAGMA quick_check");
+  if (quick_check != "ok") plan.refusals.push_back("PRAGMA quick_check failed: " + quick_check);
+  return plan;
+}
+
+namespace {
+
+struct PlanStep {
+  std::string action;
+  std::string table;
+  std::int64_t rows = 0;
+  std::string title;
+  std::vector<std::string> details;
+};
+
+std::string rows_text(std::int64_t rows) { return with_thousands(rows) + (rows == 1 ? " row" : " rows"); }
+
+PlanStep runs_step(const MigrationPlan& plan) {
+  const RunsAnalysis& runs = plan.runs;
+  PlanStep step{"rebuild", "agent_runs", runs.rows, "rebuild agent_runs: " + rows_text(runs.rows), {}};
+  auto& d = step.details;
+  const bool library = is_library_shape(plan.shape.id);
+  if (library) {
+    d.push_back(runs.rows > 0 ? fmt::format("id assigned in rowid order (1..{})", runs.rows)
+                              : "id assigned in rowid order (no rows)");
+  } else {
+    d.push_back("id copied");
+  }
+  if (runs.derived_event_ids > 0) d.push_back("event_id derived for " + rows_text(runs.derived_event_ids));
+  if (runs.derived_event_ids < runs.rows) d.push_back("event_id copied for " + rows_text(runs.rows - runs.derived_event_ids));
+  if (runs.replaced_duplicates > 0) {
+    d.push_back("duplicate event_id replaced by a derived one: " + rows_text(runs.replaced_duplicates) + " (noted)");
+  }
+  if (runs.null_run_ids > 0) d.push_back("run_id NULL -> legacy-rowid-<rowid>: " + rows_text(runs.null_run_ids) + " (noted)");
+  for (const StatusMapping& mapping : runs.mapped_statuses) {
+    d.push_back(fmt::format("status {} -> {}: {}", mapping.from, mapping.to, rows_text(mapping.rows)));
+  }
+  if (runs.null_statuses > 0) {
+    d.push_back("status NULL -> running: " + rows_text(runs.null_statuses) + " (noted in context_json)");
+  }
+  if (runs.null_job_types > 0) d.push_back("job_type NULL -> '': " + rows_text(runs.null_job_types) + " (noted)");
+  if (runs.null_created_at > 0) {
+    d.push_back("created_at NULL -> start_time: " + rows_text(runs.null_created_at) + " (noted)");
+  }
+  for (const auto& [counter, rows] : runs.negative_counters) {
+    d.push_back(fmt::format("{} negative -> 0: {} (noted)", counter, rows_text(rows)));
+  }
+  if (runs.noted_rows > 0) d.push_back(rows_text(runs.noted_rows) + " noted in context_json.telemetry_migrate");
+  return step;
+}
+
+std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<std::string>& added_columns) {
+  std::vector<PlanStep> steps;
+  if (plan.create_schema) {
+    steps.push_back({"create_schema", "", 0, "create the canonical v7 schema (4 tables, 16 indexes, version 7)", {}});
+    return steps;
+  }
+  if (plan.backup) {
+    steps.push_back({"backup", "", 0, "backup to " + plan.backup_name, {}});
+  } else {
+    steps.push_back({"backup", "", 0, "no backup (--no-backup)", {"skipped"}});
+  }
+  if (plan.agent_runs == TableAction::kRebuild) {
+    PlanStep step = runs_step(plan);
+    for (const std::string& added : added_columns) step.details.push_back(added);
+    steps.push_back(std::move(step));
+  }
+  auto other = [&](const std::string& table, TableAction action, std::int64_t rows, std::vector<std::string> details) {
+    switch (action) {
+      case TableAction::kKeep: return;
+      case TableAction::kCreate: steps.push_back({"create", table, 0, "create " + table + " (absent)", {}}); return;
+      case TableAction::kRebuild:
+        steps.push_back({"rebuild", table, rows, "rebuild " + table + ": " + rows_text(rows), std::move(details)});
+        return;
+      case TableAction::kConvert:
+        steps.push_back({"convert", table, rows, "convert " + table + " (v6-original): " + rows_text(rows),
+                         std::move(details)});
+        return;
+    }
+  };
+  other("run_events", plan.run_events, plan.counts.run_events,
+        plan.run_events == TableAction::kConvert
+            ? std::vector<std::string>{"message, details -> payload_json", "NULL timestamp -> ''"}
+            : std::vector<std::string>{"definition differs from canonical; rows copied"});
+  std::vector<std::string> commit_details;
+  if (plan.commits == TableAction::kConvert) {
+    commit_details = {"timestamp -> commit_date; old id dropped", "run_id, agent_name, files_changed, insertions, deletions NULL"};
+    if (plan.keep_commits_legacy) {
+      commit_details.push_back(fmt::format("{} with metadata: old table kept as commits_legacy_v6",
+                                           rows_text(plan.commits_with_metadata)));
+    }
+  } else {
+    commit_details = {"definition differs from canonical; rows copied"};
+  }
+  other("commits", plan.commits, plan.counts.commits, commit_details);
+
+  if (!plan.indexes_to_create.empty() || !plan.extra_indexes_recreated.empty() || !plan.extra_indexes_dropped.empty()) {
+    PlanStep step{"create_indexes", "", static_cast<std::int64_t>(plan.indexes_to_create.size()),
+                  fmt::format("create indexes: {}", plan.indexes_to_create.size()), {}};
+    if (plan.indexes_to_create.size() < canonical_indexes().size()) {
+      for (const std::string& name : plan.indexes_to_create) {
+        bool replaced = std::find(plan.indexes_to_drop.begin(), plan.indexes_to_drop.end(), name) != plan.indexes_to_drop.end();
+        const CanonicalIndex& index = *std::find_if(canonical_indexes().begin(), canonical_indexes().end(),
+                                                    [&](const CanonicalIndex& i) { return i.name == name; });
+        const TableAction action = index.table == "agent_runs"   ? plan.agent_runs
+                                   : index.table == "run_events" ? plan.run_events
+                                                                 : plan.commits;
+        step.details.push_back(name + (replaced                       ? " (re-created: definition differs)"
+                                       : action == TableAction::kKeep ? " (missing)"
+                                                                      : ""));
+      }
+    }
+    for (const OldIndex& index : plan.extra_indexes_recreated) step.details.push_back("re-create old index " + index.name);
+    for (const std::string& name : plan.extra_indexes_dropped) {
+      step.details.push_back("old index " + name + " dropped (its columns are gone)");
+    }
+    steps.push_back(std::move(step));
+  }
+
+  std::string version = plan.add_version_row ? "version 7 added" : "version 7 row kept";
+  switch (plan.schema_migrations) {
+    case TableAction::kKeep:
+      steps.push_back({"schema_migrations", "schema_migrations", plan.schema_migrations_rows,
+                       fmt::format("schema_migrations: {} kept, {}", rows_text(plan.schema_migrations_rows), version), {}});
+      break;
+    case TableAction::kCreate:
+      steps.push_back({"schema_migrations", "schema_migrations", 0, "create schema_migrations, " + version, {}});
+      break;
+    default:
+      steps.push_back({"schema_migrations", "schema_migrations", plan.schema_migrations_rows,
+                       fmt::format("rebuild schema_migrations: {} grouped by version, {}",
+                                   rows_text(plan.schema_migrations_rows), version),
+                       {}});
+      break;
+  }
+  steps.push_back({"verify", "", 0, "verify: quick_check, row counts, canonical schema", {}});
+  return steps;
+}
+
+std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
+  // Which canonical columns the source lacks, from the shape (3.2 / 4.4).
+  const std::string& id = plan.shape.id;
+  std::vector<std::string> notes;
+  if (is_library_shape(id)) {
+    notes.push_back("items_skipped set to 0 (column added)");
+  }
+  if (id == "v6-original" || id == "v6-original-git") notes.push_back("schema_version set to 6 (column added)");
+  return notes;
+}
+
+}  // namespace
+
+std::string plan_text(const MigrationPlan& plan) {
+  std::string out;
+  if (plan.shape.id == "unknown") {
+    return fmt::format("shape: unknown ({})\n", plan.shape.details);
+  }
+  out += fmt::format("shape: {} ({} in agent_runs, {} in run_events, {} in commits)\n", plan.shape.id,
+                     rows_text(plan.counts.agent_runs), with_thousands(plan.counts.run_events),
+                     with_thousands(plan.counts.commits));
+  out += "target: v7\n";
+  if (plan.lock_note) out += "note: " + *plan.lock_note + "\n";
+  if (plan.up_to_date) return out + "nothing to do: the database is already canonical v7\n";
+  int number = 0;
+  for (const PlanStep& step : plan_steps(plan, added_column_notes(plan))) {
+    out += fmt::format("{:>2}. {}\n", ++number, step.title);
+    for (const std::string& detail : step.details) out += "      " + detail + "\n";
+  }
+  for (const std::string& refusal : plan.refusals) out += "refused: " + refusal + "\n";
+  return out;
+}
+
+nlohmann::ordered_json plan_json(const MigrationPlan& plan) {
+  nlohmann::ordered_json out;
+  out["shape"] = plan.shape.id;
+  if (!plan.shape.details.empty()) out["shape_details"] = plan.shape.details;
+  out["target"] = 7;
+  out["counts"] = {{"agent_runs", plan.counts.agent_runs},
+                   {"run_events", plan.counts.run_events},
+                   {"commits", plan.counts.commits}};
+  out["up_to_date"] = plan.up_to_date;
+  out["steps"] = nlohmann::ordered_json::array();
+  if (plan.shape.id != "unknown" && !plan.up_to_date) {
+    for (const PlanStep& step : plan_steps(plan, added_column_notes(plan))) {
+      out["steps"].push_back({{"action", step.action},
+                              {"table", step.table.empty() ? nlohmann::ordered_json(nullptr)
+                                                           : nlohmann::ordered_json(step.table)},
+                              {"rows", step.rows},
+                              {"title", step.title},
+                              {"details", step.details}});
+    }
+  }
+  out["backup"] = plan.backup && !plan.create_schema && !plan.up_to_date ? nlohmann::ordered_json(plan.backup_name)
+                                                                          : nlohmann::ordered_json(nullptr);
+  out["refusals"] = plan.refusals;
+  if (plan.lock_note) out["lock_note"] = *plan.lock_note;
+  return out;
+}
+
+}  // namespace telemetry::db

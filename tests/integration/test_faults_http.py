@@ -1,0 +1,275 @@
+"""Hostile HTTP clients (issue 8; http-api.md 1, 3, 4; config.md 4.2).
+
+The pool is small here (--http-threads 4) so that "beyond the pool" needs only
+a handful of sockets. No test asserts a tight latency (the CI machine is
+shared): "not delayed" means the POST completes well inside the timeout that
+would otherwise have had to free a thread, "shed" means the POST completes
+only after that timeout. Latency figures belong to bench/, not here.
+"""
+import gzip
+import http.client
+import socket
+import threading
+import time
+import zlib
+
+import pytest
+
+from harness import Server, run
+
+POOL = 4
+LIMIT = 1024 * 1024  # --max-body-bytes for the body tests
+
+
+def open_idle(port, count):
+    """TCP connections that never send a byte."""
+    return [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+
+
+def open_slowloris(port, count):
+    """Connections that send the start of a request and then go silent."""
+    sockets = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"POST /api/v1/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n")
+        sockets.append(s)
+    return sockets
+
+
+def timed_post(server, event_id, timeout=60):
+    started = time.monotonic()
+    response = server.post("/api/v1/runs", run(event_id), timeout=timeout)
+    return response, time.monotonic() - started
+
+
+def wait_closed(sock, timeout):
+    """Seconds until the server closed `sock` (reading EOF, or a 4xx then EOF)."""
+    sock.settimeout(timeout)
+    started = time.monotonic()
+    try:
+        while sock.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started
+
+
+def close_all(sockets):
+    for s in sockets:
+        s.close()
+
+
+@pytest.fixture
+def patient_server():
+    """Long timeouts: a POST that had to wait for a thread would take >= 10 s."""
+    with Server(args=["--http-threads", str(POOL), "--read-timeout", "10", "--keepalive-timeout", "10",
+                      "--log-level", "warning"]) as server:
+        yield server
+
+
+@pytest.fixture
+def impatient_server():
+    """Short timeouts, so stuck connections are shed within about 2 s."""
+    with Server(args=["--http-threads", str(POOL), "--read-timeout", "2", "--keepalive-timeout", "2",
+                      "--log-level", "warning"]) as server:
+        yield server
+
+
+def test_idle_and_slow_connections_within_the_pool_do_not_delay_a_fresh_post(patient_server):
+    stuck = open_idle(patient_server.port, 1) + open_slowloris(patient_server.port, POOL - 2)
+    try:
+        time.sleep(0.3)  # let the server hand each of them a thread
+        for i in range(5):
+            response, seconds = timed_post(patient_server, "fresh-%d" % i)
+            assert response.status == 201
+            # One thread is still free: no waiting for the 10 s timeouts.
+            assert seconds < 5, "a POST took %.2fs with a free thread in the pool" % seconds
+        assert patient_server.get("/health").status == 200
+    finally:
+        close_all(stuck)
+
+
+def test_idle_connections_beyond_the_pool_are_shed_by_the_keepalive_timeout(impatient_server):
+    opened = time.monotonic()
+    idle = open_idle(impatient_server.port, POOL + 2)
+    try:
+        time.sleep(0.3)
+        response, _ = timed_post(impatient_server, "after-idle")
+        assert response.status == 201
+        # It had to wait for the 2 s timeout to free a thread (the server cannot
+        # shed a connection sooner than 2 s after accepting it), then got through.
+        waited = time.monotonic() - opened
+        assert 1.5 <= waited < 30, waited
+        for s in idle[:POOL]:
+            assert wait_closed(s, timeout=30) < 30  # the server hung up on each
+    finally:
+        close_all(idle)
+    assert impatient_server.get("/health").status == 200
+
+
+def test_silent_slowloris_beyond_the_pool_is_shed_by_the_read_timeout(impatient_server):
+    opened = time.monotonic()
+    slow = open_slowloris(impatient_server.port, POOL + 2)
+    try:
+        time.sleep(0.3)
+        response, _ = timed_post(impatient_server, "after-slowloris")
+        assert response.status == 201
+        waited = time.monotonic() - opened
+        assert 1.5 <= waited < 30, waited
+        # Each half-sent request was answered 400 and closed, not left hanging.
+        slow[0].settimeout(30)
+        assert slow[0].recv(4096).startswith(b"HTTP/1.1 400")
+    finally:
+        close_all(slow)
+    assert impatient_server.get("/health").status == 200
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap (reported to the lead): cpp-httplib 0.11 applies --read-timeout to each read, "
+    "not to the whole request, so a client that sends one header line more often than the "
+    "timeout keeps its thread for as long as it likes; with the pool full a fresh POST waits. "
+    "Mitigation documented in docs/durability.md: size --http-threads above the expected clients "
+    "and put a proxy with a request deadline in front of an untrusted network"))
+def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
+    stop = threading.Event()
+
+    def drip(sock):
+        while not stop.wait(0.5):  # one header line every 0.5 s: each read is within the 2 s timeout
+            try:
+                sock.sendall(b"X-Drip: 1\r\n")
+            except OSError:
+                return
+
+    slow = open_slowloris(impatient_server.port, POOL)
+    drippers = [threading.Thread(target=drip, args=(s,), daemon=True) for s in slow]
+    for t in drippers:
+        t.start()
+    try:
+        time.sleep(0.3)
+        # Shed "by timeouts": within a few read timeouts, not when the attacker tires.
+        response = impatient_server.post("/api/v1/runs", run("after-drip"), timeout=6)
+        assert response.status == 201
+    finally:
+        stop.set()
+        close_all(slow)
+
+
+# --- bodies over the limit -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def limited_server():
+    with Server(args=["--max-body-bytes", str(LIMIT), "--log-level", "warning"]) as server:
+        yield server
+
+
+def raw_post(server, body, headers, encode_chunked=False):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request("POST", "/api/v1/runs", body=body, headers=headers, encode_chunked=encode_chunked)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def assert_too_large(status, body):
+    assert status == 413, (status, body[:200])
+    assert b"Request body too large: the limit is %d bytes" % LIMIT in body
+
+
+def assert_still_healthy(server, event_id):
+    assert server.get("/health").status == 200
+    assert server.post("/api/v1/runs", run(event_id)).status == 201
+    assert server.process.poll() is None
+
+
+def big_run_text(size):
+    return ('{"event_id":"big","run_id":"r","agent_name":"a","job_type":"j",'
+            '"start_time":"2026-01-14T09:15:02+00:00","error_details":"' + "x" * size + '"}').encode()
+
+
+def test_a_content_length_over_the_limit_is_413(limited_server):
+    assert_too_large(*raw_post(limited_server, big_run_text(LIMIT + 10), {"Content-Type": "application/json"}))
+    assert_still_healthy(limited_server, "after-length")
+
+
+def test_a_chunked_body_over_the_limit_is_413(limited_server):
+    def chunks():
+        piece = b"x" * 65536
+        yield b'{"event_id":"chunked","error_details":"'
+        for _ in range(LIMIT // len(piece) + 2):
+            yield piece
+        yield b'"}'
+    status, body = raw_post(limited_server, chunks(), {"Transfer-Encoding": "chunked"}, encode_chunked=True)
+    assert_too_large(status, body)
+    assert limited_server.get("/api/v1/runs/chunked").status == 404
+    assert_still_healthy(limited_server, "after-chunked")
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_compressed_body_that_decodes_over_the_limit_is_413(limited_server, coding):
+    plain = big_run_text(16 * LIMIT)  # a 16 MiB "zip bomb" that compresses to a few KiB
+    packed = gzip.compress(plain) if coding == "gzip" else zlib.compress(plain)
+    assert len(packed) < LIMIT // 10
+    status, body = raw_post(limited_server, packed, {"Content-Encoding": coding})
+    assert_too_large(status, body)
+    assert limited_server.get("/api/v1/runs/big").status == 404
+    assert_still_healthy(limited_server, "after-" + coding)
+
+
+def test_a_compressed_body_within_the_limit_is_accepted(limited_server):
+    packed = gzip.compress(b'{"event_id":"gz-ok","run_id":"r","agent_name":"a","job_type":"j",'
+                           b'"start_time":"2026-01-14T09:15:02+00:00"}')
+    status, body = raw_post(limited_server, packed, {"Content-Encoding": "gzip"})
+    assert status == 201, body
+
+
+# --- hostile JSON ------------------------------------------------------------
+
+def post_raw_json(server, data):
+    response = server.post("/api/v1/runs", raw=data)
+    return response.status, response.body
+
+
+@pytest.mark.parametrize("depth", [257, 100000])
+def test_deeply_nested_json_is_422_json_invalid(limited_server, depth):
+    for document in (b"[" * depth + b"]" * depth,
+                     b'{"a":' * depth + b"1" + b"}" * depth,
+                     b'{"event_id":"deep","metrics_json":' + b"[" * depth + b"]" * depth + b"}"):
+        status, body = post_raw_json(limited_server, document)
+        assert status == 422, (status, body[:200])
+        assert b'"type":"json_invalid"' in body
+    assert_still_healthy(limited_server, "after-deep-%d" % depth)
+
+
+def test_invalid_utf8_is_422_json_invalid(limited_server):
+    for bad in (b"\xff", b"\xc3\x28", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82"):
+        document = b'{"event_id":"utf8","run_id":"r","agent_name":"' + bad + b'","job_type":"j",' \
+                   b'"start_time":"2026-01-14T09:15:02+00:00"}'
+        status, body = post_raw_json(limited_server, document)
+        assert status == 422, (bad, status, body[:200])
+        assert b'"type":"json_invalid"' in body
+    assert limited_server.get("/api/v1/runs/utf8").status == 404
+    assert_still_healthy(limited_server, "after-utf8")
+
+
+def test_huge_strings_are_refused_by_their_field_rule_and_the_server_carries_on(limited_server):
+    huge = "7" * (LIMIT // 2)
+    cases = {  # field: (value, expected 422 type)
+        "status": (huge, "value_error"),
+        "start_time": (huge, "datetime_parsing"),
+        "items_failed": (huge, "less_than_equal"),  # an integer string far above int64
+    }
+    for field, (value, error_type) in cases.items():
+        response = limited_server.post("/api/v1/runs", run("huge-" + field, **{field: value}))
+        assert response.status == 422, (field, response.status)
+        assert response.json()["detail"][0]["type"] == error_type, field
+    assert limited_server.post("/api/v1/runs", run("huge-target")).status == 201
+    response = limited_server.post("/api/v1/runs/huge-target/associate-commit",
+                                   {"commit_hash": huge, "commit_source": "ci"})
+    assert response.status == 422 and response.json()["detail"][0]["type"] == "string_too_long"
+    # A huge string no rule limits is stored whole.
+    response = limited_server.post("/api/v1/runs", run("huge-ok", error_details=huge))
+    assert response.status == 201
+    assert limited_server.get("/api/v1/runs/huge-ok").json()["error_details"] == huge
+    assert_still_healthy(limited_server, "after-huge")
