@@ -114,8 +114,7 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", "seconds");
   add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "seconds; 0 disables");
   add_setting(*command, *flags, "--retention-days", "TELEMETRY_RETENTION_DAYS", "delete runs older than N days; 0 = off");
-  command->callback([&run, command, flags] {
-    (void)command;
+  command->callback([&run, flags] {
     run = [flags] { return serve(load_config(*flags, Command::kServe)); };
   });
 }

@@ -13,29 +13,13 @@
 #include "db/schema.h"
 #include "db/shape.h"
 #include "util/command_error.h"
+#include "util/directories.h"
 #include "util/exit_codes.h"
 
 namespace telemetry::db {
 namespace fs = std::filesystem;
 
 namespace {
-
-void create_parent_directories(const std::string& path) {
-  fs::path parent = fs::path(path).parent_path();
-  if (parent.empty()) return;
-  std::error_code error;
-  std::vector<fs::path> missing;
-  for (fs::path p = parent; !p.empty() && !fs::exists(p, error); p = p.parent_path()) {
-    missing.push_back(p);
-    if (p == p.parent_path()) break;
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-      throw CommandError(exit_code::kCantCreate,
-                         fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
-    }
-  }
-}
 
 // SQLite would create the file 0644; the database holds run data, so 0600.
 void create_file_private(const std::string& path) {
@@ -99,7 +83,8 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
                                bool create) {
   if (!fs::exists(path)) {
     if (!create) throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
-    create_parent_directories(path);
+    const std::string parent = fs::path(path).parent_path().string();
+    if (!parent.empty()) create_private_directories(parent);
     create_file_private(path);
   }
   ServableDatabase db;

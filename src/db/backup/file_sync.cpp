@@ -69,23 +69,4 @@ void require_free_space(const std::string& directory, std::uint64_t needed, cons
   }
 }
 
-void create_private_directories(const std::string& directory) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  std::vector<fs::path> missing;
-  for (fs::path p = fs::path(directory); !p.empty() && !fs::exists(p, error); p = p.parent_path()) {
-    missing.push_back(p);
-    if (p == p.parent_path()) break;
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-      throw CommandError(exit_code::kCantCreate,
-                         fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
-    }
-  }
-  if (!fs::is_directory(directory, error)) {
-    throw CommandError(exit_code::kCantCreate, fmt::format("{} is not a directory", directory));
-  }
-}
-
 }  // namespace telemetry::db::backup

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "util/directories.h"  // create_private_directories, used with these
+
 namespace telemetry::db::backup {
 
 // fsync(2) the file; throws CommandError 74 naming the path.
@@ -19,9 +21,5 @@ std::uint64_t available_bytes(const std::string& directory);
 // Throws CommandError 73 "not enough free space in DIR to <purpose>: needs about X, Y available"
 // when fewer than needed + a safety margin are available.
 void require_free_space(const std::string& directory, std::uint64_t needed, const std::string& purpose);
-
-// Creates `directory` and its missing parents with mode 0700 (backups hold run
-// data); throws CommandError 73 naming the directory.
-void create_private_directories(const std::string& directory);
 
 }  // namespace telemetry::db::backup
