@@ -4,6 +4,7 @@
 // hold for every input:
 //  - a syntax error's offset lies within the text;
 //  - what the strict parser accepts, nlohmann's own parser accepts too;
+//  - what the quick decoder accepts, nlohmann builds identically (types and order);
 //  - an accepted document survives compact_json and a second strict parse unchanged;
 //  - a valid run has a canonical created_at, a canonical status and schema_version 7;
 //  - every 422 body serialises the way the HTTP layer writes it.
@@ -15,6 +16,7 @@
 
 #include "core/field_error.h"
 #include "core/json_body.h"
+#include "core/json_fast_decode.h"
 #include "core/run_record.h"
 #include "core/run_update.h"
 #include "core/status.h"
@@ -55,6 +57,11 @@ void check_run(const ordered_json& item, const ordered_json& loc) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (const auto quick = telemetry::decode_common_json(text)) {
+    const ordered_json reference = ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+    FUZZ_CHECK(!reference.is_discarded());
+    FUZZ_CHECK(telemetry::same_json_document(*quick, reference));
+  }
   auto parsed = telemetry::parse_json_strict(text);
   if (auto* error = std::get_if<telemetry::JsonSyntaxError>(&parsed)) {
     FUZZ_CHECK(error->offset <= size);

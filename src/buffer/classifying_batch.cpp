@@ -29,7 +29,8 @@ LineReader::Status ClassifyingBatch::read(LineReader& reader) {
 }
 
 void ClassifyingBatch::start_classifying(const ClassifyOptions& options) {
-  classified.clear();
+  // Not cleared: each worker overwrites its slots, so the previous batch's
+  // records are freed on the workers rather than on the applying thread.
   classified.resize(raw.size());
   workers_.clear();
   if (raw.empty()) return;

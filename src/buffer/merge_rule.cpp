@@ -46,9 +46,9 @@ StoredState state_after(StoredState stored, const RunUpdate& update) {
   return stored;
 }
 
-void merge_into(RunRecord& record, const RunUpdate& update) {
-  for (const auto& [column, value] : update) {
-    record[column] = value;
+void merge_into(RunRecord& record, RunUpdate update) {
+  for (auto& [column, value] : update) {
+    record[column] = std::move(value);
     record.provided.set(index_of(column));
   }
 }

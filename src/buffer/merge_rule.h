@@ -36,7 +36,7 @@ StoredState state_after(StoredState stored, const RunUpdate& update);
 
 // Applies `update` to a record not yet sent (server mode folds later states
 // of a run into the one insert), marking the fields as provided.
-void merge_into(RunRecord& record, const RunUpdate& update);
+void merge_into(RunRecord& record, RunUpdate update);
 
 // Adds the fields of `later` to `earlier`, a later value replacing an earlier one.
 void combine_updates(RunUpdate& earlier, const RunUpdate& later);

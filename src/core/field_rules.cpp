@@ -7,7 +7,7 @@ namespace telemetry {
 
 namespace {
 
-FieldCheck check_value(const FieldRule& rule, const ordered_json& value, const ordered_json& loc) {
+FieldCheck check_value(const FieldRule& rule, const ordered_json& value, const FieldLoc& loc) {
   switch (rule.kind) {
     case FieldKind::kString: return check_string(value, loc);
     case FieldKind::kNonEmptyString: return check_non_empty_string(value, loc);
@@ -25,7 +25,7 @@ FieldCheck check_value(const FieldRule& rule, const ordered_json& value, const o
     case FieldKind::kJsonObject: return check_json_object(value, loc, rule.key);
     case FieldKind::kCommitSource: return check_commit_source(value, loc, rule.key);
   }
-  return string_type_error(loc, value);
+  return string_type_error(loc.json(), value);
 }
 
 SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
@@ -41,20 +41,37 @@ SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
 
 }  // namespace
 
+FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
+  for (std::size_t i = 0; i < rules_.size(); ++i) by_key_.emplace(rules_[i].key, static_cast<int>(i));
+}
+
+int FieldTable::rule_index(std::string_view key) const {
+  const auto found = by_key_.find(key);
+  return found == by_key_.end() ? -1 : found->second;
+}
+
 CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,
-                           const std::vector<FieldRule>& rules, const std::string& now) {
+                           const FieldTable& table, const std::string& now) {
+  const std::vector<FieldRule>& rules = table.rules();
+  // Object keys are unique (json_body keeps a repeated key's last value), so
+  // each rule gets at most one member.
+  std::vector<const ordered_json*> members(rules.size(), nullptr);
+  for (const auto& [key, value] : body.items()) {
+    const int index = table.rule_index(key);
+    if (index >= 0) members[static_cast<std::size_t>(index)] = &value;
+  }
   CheckedFields result;
-  for (const FieldRule& rule : rules) {
-    const ordered_json loc = child_loc(loc_prefix, rule.key);
-    const auto found = body.find(rule.key);
-    const bool missing = found == body.end();
-    if (missing && rule.when_absent == WhenAbsent::kRequired) {
-      result.errors.push_back(missing_error(loc, body));
+  result.fields.reserve(rules.size());
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const FieldRule& rule = rules[i];
+    const FieldLoc loc(loc_prefix, rule.key);
+    const ordered_json* found = members[i];
+    if (!found && rule.when_absent == WhenAbsent::kRequired) {
+      result.errors.push_back(missing_error(loc.json(), body));
       continue;
     }
     SqlValue value;
-    const bool treat_as_absent =
-        missing || (found->is_null() && rule.when_null == WhenNull::kAbsent);
+    const bool treat_as_absent = !found || (found->is_null() && rule.when_null == WhenNull::kAbsent);
     if (!treat_as_absent) {
       FieldCheck checked = check_value(rule, *found, loc);
       if (auto* error = std::get_if<FieldError>(&checked)) {

@@ -3,7 +3,10 @@
 // missing or null key means. POST/batch, PATCH and associate-commit are three
 // tables run through the same checker, so the order of errors is always the
 // order of the table (http-api.md 5.2).
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/field_error.h"
@@ -47,6 +50,20 @@ struct FieldRule {
   WhenNull when_null;
 };
 
+// A field table with its keys indexed, so a body's members are matched to
+// rules in one pass instead of one search per rule.
+class FieldTable {
+ public:
+  FieldTable(std::initializer_list<FieldRule> rules);
+  const std::vector<FieldRule>& rules() const { return rules_; }
+  // Index of the rule for `key` in rules(), or -1.
+  int rule_index(std::string_view key) const;
+
+ private:
+  std::vector<FieldRule> rules_;
+  std::unordered_map<std::string_view, int> by_key_;
+};
+
 struct CheckedField {
   const FieldRule* rule;
   SqlValue value;  // final value, defaults applied
@@ -60,6 +77,6 @@ struct CheckedFields {
 
 // `body` must be an object. Errors are located at loc_prefix + [key].
 CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,
-                           const std::vector<FieldRule>& rules, const std::string& now);
+                           const FieldTable& table, const std::string& now);
 
 }  // namespace telemetry

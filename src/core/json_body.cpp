@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/ascii.h"
+#include "core/json_fast_decode.h"
 #include "core/validation_errors.h"
 
 namespace telemetry {
@@ -179,6 +180,8 @@ std::variant<ordered_json, JsonSyntaxError> parse_json_strict(std::string_view t
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     return JsonSyntaxError{0, "unexpected UTF-8 BOM"};
   }
+  // The common case, quickly; everything else (and every error) through nlohmann.
+  if (std::optional<ordered_json> decoded = decode_common_json(text)) return std::move(*decoded);
   ordered_json root;
   DepthLimitedBuilder builder(root);
   const bool ok = ordered_json::sax_parse(text.begin(), text.end(), &builder,

@@ -112,28 +112,28 @@ IntegerReading read_lax_integer(const ordered_json& value) {
   }
 }
 
-FieldCheck check_non_negative_integer(const ordered_json& value, const ordered_json& loc) {
+FieldCheck check_non_negative_integer(const ordered_json& value, const FieldLoc& loc) {
   const IntegerReading reading = read_lax_integer(value);
   switch (reading.kind) {
     case Kind::kValue:
-      if (reading.value < 0) return greater_than_equal_error(loc, value, 0);
+      if (reading.value < 0) return greater_than_equal_error(loc.json(), value, 0);
       return SqlValue{reading.value};
-    case Kind::kBelowInt64: return greater_than_equal_error(loc, value, 0);
-    case Kind::kAboveInt64: return less_than_equal_error(loc, value, kInt64Max);
-    case Kind::kWrongType: return int_type_error(loc, value);
-    case Kind::kUnparsable: return int_parsing_error(loc, value);
-    case Kind::kFraction: return int_from_float_error(loc, value);
+    case Kind::kBelowInt64: return greater_than_equal_error(loc.json(), value, 0);
+    case Kind::kAboveInt64: return less_than_equal_error(loc.json(), value, kInt64Max);
+    case Kind::kWrongType: return int_type_error(loc.json(), value);
+    case Kind::kUnparsable: return int_parsing_error(loc.json(), value);
+    case Kind::kFraction: return int_from_float_error(loc.json(), value);
   }
-  return int_type_error(loc, value);
+  return int_type_error(loc.json(), value);
 }
 
-FieldCheck check_lax_boolean(const ordered_json& value, const ordered_json& loc) {
+FieldCheck check_lax_boolean(const ordered_json& value, const FieldLoc& loc) {
   auto stored = [](bool b) { return SqlValue{std::int64_t{b ? 1 : 0}}; };
   if (value.is_boolean()) return stored(value.get<bool>());
   if (value.is_number()) {
     const double number = value.get<double>();
     if (number == 0.0 || number == 1.0) return stored(number == 1.0);
-    return bool_parsing_error(loc, value);
+    return bool_parsing_error(loc.json(), value);
   }
   if (value.is_string()) {
     const std::string lowered = ascii::lower(value.get_ref<const std::string&>());
@@ -141,52 +141,52 @@ FieldCheck check_lax_boolean(const ordered_json& value, const ordered_json& loc)
     if (is_one_of(lowered, {"0", "false", "f", "no", "n", "off"})) {
       return stored(false);
     }
-    return bool_parsing_error(loc, value);
+    return bool_parsing_error(loc.json(), value);
   }
-  return bool_type_error(loc, value);
+  return bool_type_error(loc.json(), value);
 }
 
-FieldCheck check_string(const ordered_json& value, const ordered_json& loc) {
-  if (!value.is_string()) return string_type_error(loc, value);
+FieldCheck check_string(const ordered_json& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value);
   return SqlValue{value.get<std::string>()};
 }
 
-FieldCheck check_non_empty_string(const ordered_json& value, const ordered_json& loc) {
-  if (!value.is_string()) return string_type_error(loc, value);
-  if (value.get_ref<const std::string&>().empty()) return string_too_short_error(loc, value, 1);
+FieldCheck check_non_empty_string(const ordered_json& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value);
+  if (value.get_ref<const std::string&>().empty()) return string_too_short_error(loc.json(), value, 1);
   return SqlValue{value.get<std::string>()};
 }
 
-FieldCheck check_commit_hash(const ordered_json& value, const ordered_json& loc) {
-  if (!value.is_string()) return string_type_error(loc, value);
+FieldCheck check_commit_hash(const ordered_json& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value);
   const std::size_t length = count_code_points(value.get_ref<const std::string&>());
-  if (length < 7) return string_too_short_error(loc, value, 7);
-  if (length > 40) return string_too_long_error(loc, value, 40);
+  if (length < 7) return string_too_short_error(loc.json(), value, 7);
+  if (length > 40) return string_too_long_error(loc.json(), value, 40);
   return SqlValue{value.get<std::string>()};
 }
 
-FieldCheck check_timestamp(const ordered_json& value, const ordered_json& loc,
+FieldCheck check_timestamp(const ordered_json& value, const FieldLoc& loc,
                            EmptyTimestamp empty, TimestampStorage storage) {
-  if (!value.is_string()) return string_type_error(loc, value);
+  if (!value.is_string()) return string_type_error(loc.json(), value);
   const std::string& text = value.get_ref<const std::string&>();
   if (text.empty() && empty == EmptyTimestamp::kCountsAsNull) return SqlValue{};
   const std::optional<std::string> canonical = canonical_utc(text, TimestampSyntax::kBody);
-  if (!canonical) return datetime_parsing_error(loc, value);
+  if (!canonical) return datetime_parsing_error(loc.json(), value);
   return SqlValue{storage == TimestampStorage::kCanonical ? *canonical : text};
 }
 
-FieldCheck check_status(const ordered_json& value, const ordered_json& loc) {
-  if (!value.is_string()) return string_type_error(loc, value);
+FieldCheck check_status(const ordered_json& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value);
   std::optional<std::string> status = normalize_status(value.get_ref<const std::string&>());
-  if (!status) return value_error(loc, value, std::string("Status must be one of: ") + kStatusList);
+  if (!status) return value_error(loc.json(), value, std::string("Status must be one of: ") + kStatusList);
   return SqlValue{std::move(*status)};
 }
 
-FieldCheck check_json_object(const ordered_json& value, const ordered_json& loc,
+FieldCheck check_json_object(const ordered_json& value, const FieldLoc& loc,
                              std::string_view field) {
   if (value.is_null()) return SqlValue{};
   if (value.is_object()) return SqlValue{compact_json(value)};
-  if (!value.is_string()) return dict_type_error(loc, value);
+  if (!value.is_string()) return dict_type_error(loc.json(), value);
   const std::string& text = value.get_ref<const std::string&>();
   if (ascii::trim(text).empty()) return SqlValue{};
   auto parsed = parse_json_strict(text);
@@ -194,15 +194,15 @@ FieldCheck check_json_object(const ordered_json& value, const ordered_json& loc,
     return SqlValue{compact_json(*object)};
   }
   return value_error(
-      loc, value, fmt::format("{} must be a JSON object or a string containing a JSON object", field));
+      loc.json(), value, fmt::format("{} must be a JSON object or a string containing a JSON object", field));
 }
 
-FieldCheck check_commit_source(const ordered_json& value, const ordered_json& loc,
+FieldCheck check_commit_source(const ordered_json& value, const FieldLoc& loc,
                                std::string_view field) {
-  if (!value.is_string()) return string_type_error(loc, value);
+  if (!value.is_string()) return string_type_error(loc.json(), value);
   const std::string& text = value.get_ref<const std::string&>();
   if (text == "manual" || text == "llm" || text == "ci") return SqlValue{text};
-  return value_error(loc, value, fmt::format("{} must be 'manual', 'llm', or 'ci'", field));
+  return value_error(loc.json(), value, fmt::format("{} must be 'manual', 'llm', or 'ci'", field));
 }
 
 }  // namespace telemetry

@@ -17,8 +17,8 @@ using A = WhenAbsent;
 using N = WhenNull;
 
 // http-api.md section 10, in table order (= error order).
-const std::vector<FieldRule>& post_rules() {
-  static const std::vector<FieldRule> rules{
+const FieldTable& post_rules() {
+  static const FieldTable rules{
       {"event_id", C::event_id, K::kNonEmptyString, A::kRequired, N::kTypeError},
       {"run_id", C::run_id, K::kString, A::kRequired, N::kTypeError},
       {"created_at", C::created_at, K::kCanonicalTimestamp, A::kNow, N::kAbsent},

@@ -13,8 +13,8 @@ using A = WhenAbsent;
 using N = WhenNull;
 
 // http-api.md 14.1, in table order. In a PATCH null never clears a column.
-const std::vector<FieldRule>& patch_rules() {
-  static const std::vector<FieldRule> rules{
+const FieldTable& patch_rules() {
+  static const FieldTable rules{
       {"status", C::status, K::kStatus, A::kNull, N::kAbsent},
       {"end_time", C::end_time, K::kTimestamp, A::kNull, N::kAbsent},
       {"duration_ms", C::duration_ms, K::kInteger, A::kNull, N::kAbsent},
@@ -36,8 +36,8 @@ const std::vector<FieldRule>& patch_rules() {
 }
 
 // http-api.md 14.2, in table order.
-const std::vector<FieldRule>& associate_commit_rules() {
-  static const std::vector<FieldRule> rules{
+const FieldTable& associate_commit_rules() {
+  static const FieldTable rules{
       {"commit_hash", C::git_commit_hash, K::kCommitHash, A::kRequired, N::kTypeError},
       {"commit_source", C::git_commit_source, K::kCommitSource, A::kRequired, N::kTypeError},
       {"commit_author", C::git_commit_author, K::kString, A::kNull, N::kAbsent},
@@ -52,7 +52,7 @@ const ordered_json& body_loc() {
 }
 
 // Shared by both bodies; `keep_nulls` decides whether a NULL value is written.
-RunUpdateParseResult parse_update(const ordered_json& body, const std::vector<FieldRule>& rules,
+RunUpdateParseResult parse_update(const ordered_json& body, const FieldTable& rules,
                                   bool keep_nulls) {
   RunUpdateParseResult result;
   if (!body.is_object()) {
@@ -85,7 +85,7 @@ RunUpdateParseResult parse_associate_commit(const ordered_json& body) {
 const std::vector<RunColumn>& patchable_columns() {
   static const std::vector<RunColumn> columns = [] {
     std::vector<RunColumn> out;
-    for (const FieldRule& rule : patch_rules()) out.push_back(rule.column);
+    for (const FieldRule& rule : patch_rules().rules()) out.push_back(rule.column);
     return out;
   }();
   return columns;

@@ -168,13 +168,35 @@ std::optional<TimestampParts> parse_parts(std::string_view text, TimestampSyntax
   return parts;
 }
 
+// Writes `value` as exactly `width` decimal digits ending just before `end`.
+// `value` is non-negative and has at most `width` digits.
+void put_digits(char* end, std::int64_t value, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// "YYYY-MM-DDTHH:MM:SS.ffffff+00:00". Written by hand: it runs for several
+// fields of every ingested line, where fmt's general formatter was a tenth of the cost.
 std::string format_canonical(std::int64_t epoch_seconds, int microsecond) {
   const std::int64_t days = floor_div(epoch_seconds, kSecondsPerDay);
   const std::int64_t second_of_day = epoch_seconds - days * kSecondsPerDay;
   const CivilDate date = civil_from_days(days);
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}+00:00", date.year,
-                     date.month, date.day, second_of_day / 3600, (second_of_day / 60) % 60,
-                     second_of_day % 60, microsecond);
+  if (date.year < 0 || date.year > 9999) {  // only from far-off clock arithmetic (prune cutoffs)
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}+00:00", date.year, date.month, date.day,
+                       second_of_day / 3600, (second_of_day / 60) % 60, second_of_day % 60, microsecond);
+  }
+  std::string out = "0000-00-00T00:00:00.000000+00:00";
+  char* base = out.data();
+  put_digits(base + 4, date.year, 4);
+  put_digits(base + 7, date.month, 2);
+  put_digits(base + 10, date.day, 2);
+  put_digits(base + 13, second_of_day / 3600, 2);
+  put_digits(base + 16, (second_of_day / 60) % 60, 2);
+  put_digits(base + 19, second_of_day % 60, 2);
+  put_digits(base + 26, microsecond, 6);
+  return out;
 }
 
 std::optional<std::string> to_canonical(const TimestampParts& parts) {

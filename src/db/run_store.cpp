@@ -5,18 +5,22 @@
 namespace telemetry::db {
 namespace {
 
-std::string insert_sql() {
-  std::string columns, placeholders;
+// INSERT of `rows` rows; parameters numbered row by row, column by column.
+std::string insert_sql(int rows) {
+  std::string columns, values;
   for (int i = 1; i < kRunColumnCount; ++i) {  // every column but id
-    if (i > 1) {
-      columns += ", ";
-      placeholders += ", ";
-    }
+    if (i > 1) columns += ", ";
     columns += column_name(column_at(i));
-    placeholders += fmt::format("?{}", i);
   }
-  return fmt::format("INSERT INTO agent_runs ({}) VALUES ({}) ON CONFLICT(event_id) DO NOTHING",
-                     columns, placeholders);
+  for (int row = 0; row < rows; ++row) {
+    values += row == 0 ? "(" : ", (";
+    for (int i = 1; i < kRunColumnCount; ++i) {
+      if (i > 1) values += ", ";
+      values += fmt::format("?{}", row * (kRunColumnCount - 1) + i);
+    }
+    values += ")";
+  }
+  return fmt::format("INSERT INTO agent_runs ({}) VALUES {} ON CONFLICT(event_id) DO NOTHING", columns, values);
 }
 
 }  // namespace
@@ -25,12 +29,36 @@ RunStore::RunStore(Connection& connection) : connection_(connection) {}
 RunStore::~RunStore() = default;
 
 InsertOutcome RunStore::insert(const RunRecord& run) {
-  if (!insert_) insert_ = std::make_unique<Statement>(connection_, insert_sql());
-  Statement& statement = *insert_;
+  if (!insert_) insert_ = std::make_unique<Statement>(connection_, insert_sql(1));
+  const RunRecord* const one[] = {&run};
+  return insert_rows(*insert_, one, 1) == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+}
+
+std::int64_t RunStore::insert_all(const std::vector<const RunRecord*>& runs) {
+  std::int64_t inserted = 0;
+  std::size_t next = 0;
+  if (runs.size() >= kRowsPerStatement) {
+    if (!insert_many_) insert_many_ = std::make_unique<Statement>(connection_, insert_sql(kRowsPerStatement));
+    for (; next + kRowsPerStatement <= runs.size(); next += kRowsPerStatement) {
+      inserted += insert_rows(*insert_many_, &runs[next], kRowsPerStatement);
+    }
+  }
+  for (; next < runs.size(); ++next) inserted += insert(*runs[next]) == InsertOutcome::kInserted ? 1 : 0;
+  return inserted;
+}
+
+std::int64_t RunStore::insert_rows(Statement& statement, const RunRecord* const* runs, int count) {
   statement.reset();
-  for (int i = 1; i < kRunColumnCount; ++i) statement.bind(i, run.values[i]);
+  int parameter = 1;
+  for (int row = 0; row < count; ++row) {
+    const RunRecord& run = *runs[row];
+    // The runs outlive step(); the next use resets (and so unbinds) first.
+    for (int i = 1; i < kRunColumnCount; ++i) {
+      statement.bind(parameter++, run.values[i], Statement::TextLifetime::kUntilReset);
+    }
+  }
   statement.step();
-  return connection_.changes() == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+  return connection_.changes();
 }
 
 bool RunStore::update(const std::string& event_id, const RunUpdate& update,

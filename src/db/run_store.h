@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/run_record.h"
 #include "core/run_update.h"
@@ -28,6 +29,10 @@ class RunStore {
 
   // INSERT ... ON CONFLICT(event_id) DO NOTHING: a duplicate never changes the row.
   InsertOutcome insert(const RunRecord& run);
+  // The same for many runs, in order, kRowsPerStatement rows per statement:
+  // SQLite's cost per statement is about that of a row of agent_runs, so bulk
+  // writers (ingest-buffer) pay it once per chunk. Returns how many were inserted.
+  std::int64_t insert_all(const std::vector<const RunRecord*>& runs);
   // Sets the given columns and updated_at. Returns false when no row has event_id.
   bool update(const std::string& event_id, const RunUpdate& update, const std::string& updated_at);
   std::optional<RunState> state_of(const std::string& event_id);
@@ -35,8 +40,12 @@ class RunStore {
   std::int64_t delete_created_before(const std::string& cutoff, std::int64_t limit);
 
  private:
+  static constexpr int kRowsPerStatement = 64;  // 64 x 47 parameters, far below SQLite's limit
+  std::int64_t insert_rows(Statement& statement, const RunRecord* const* runs, int count);
+
   Connection& connection_;
   std::unique_ptr<Statement> insert_;
+  std::unique_ptr<Statement> insert_many_;
   std::unique_ptr<Statement> state_;
   std::unique_ptr<Statement> delete_batch_;
   std::map<std::string, std::unique_ptr<Statement>> updates_;  // by SET clause

@@ -23,6 +23,10 @@ FailureKind classify_failure(int primary_code) {
 }
 
 Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) : path_(path) {
+  // SQLite's allocation statistics take a process-wide mutex on every malloc;
+  // nothing here reads them. Must be set before SQLite initialises (first open).
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   int flags = SQLITE_OPEN_NOMUTEX;
   switch (mode) {
     case Mode::kReadOnly: flags |= SQLITE_OPEN_READONLY; break;
@@ -83,9 +87,9 @@ Statement::Statement(Connection& connection, const std::string& sql) : connectio
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
-void Statement::bind(int index, const SqlValue& value) {
+void Statement::bind(int index, const SqlValue& value, TextLifetime lifetime) {
   if (auto* text = std::get_if<std::string>(&value)) {
-    bind_text(index, *text);
+    bind_text(index, *text, lifetime);
   } else if (auto* number = std::get_if<std::int64_t>(&value)) {
     bind_int(index, *number);
   } else {
@@ -93,9 +97,9 @@ void Statement::bind(int index, const SqlValue& value) {
   }
 }
 
-void Statement::bind_text(int index, std::string_view text) {
-  if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
-      SQLITE_OK) {
+void Statement::bind_text(int index, std::string_view text, TextLifetime lifetime) {
+  auto destructor = lifetime == TextLifetime::kCopy ? SQLITE_TRANSIENT : SQLITE_STATIC;
+  if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), destructor, SQLITE_UTF8) != SQLITE_OK) {
     connection_.throw_last_error("bind");
   }
 }

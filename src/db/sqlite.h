@@ -58,8 +58,12 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  void bind(int index, const SqlValue& value);  // 1-based
-  void bind_text(int index, std::string_view text);
+  // How long bound text stays valid. kUntilReset saves SQLite a copy of each
+  // string; the caller keeps the text alive and unchanged until reset().
+  enum class TextLifetime { kCopy, kUntilReset };
+
+  void bind(int index, const SqlValue& value, TextLifetime lifetime = TextLifetime::kCopy);  // 1-based
+  void bind_text(int index, std::string_view text, TextLifetime lifetime = TextLifetime::kCopy);
   void bind_int(int index, std::int64_t value);
   void bind_null(int index);
   // true while a row is available; false when done.
