@@ -8,8 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "buffer/classifying_batch.h"
-#include "buffer/line_reader.h"
+#include "buffer/classifying_pipeline.h"
 #include "buffer/quarantine.h"
 #include "buffer/state_rename.h"
 #include "util/command_error.h"
@@ -109,35 +108,21 @@ class InputRun {
     return true;
   }
 
-  // Lines are read in batches; each batch is classified on worker threads
-  // (JSON parsing and validation are most of the work) while the previous one
-  // is applied in input order on this thread. false when reading failed.
+  // Batches of lines come read and classified from the pipeline's threads;
+  // they are applied here in input order. false when reading failed.
   bool read_and_apply() {
-    LineReader reader(file_.fd);
-    ClassifyingBatch batches[2];
-    int current = 0;
-    LineReader::Status status = batches[current].read(reader);
-    batches[current].start_classifying(options_.classify);
-    for (;;) {
-      ClassifyingBatch& batch = batches[current];
-      ClassifyingBatch& next = batches[1 - current];
-      const bool more = status == LineReader::Status::kLine;
-      if (more) {
-        status = next.read(reader);
-        next.start_classifying(options_.classify);
-      }
-      batch.wait();
-      apply_batch(batch);
-      if (status == LineReader::Status::kError) {
-        next.wait();
-        applier_.abandon();
-        if (quarantine_) quarantine_->discard();
-        left(exit_code::kIoErr, "cannot read " + input_.path + ": " + reader.error());
-        return false;
-      }
-      if (!more) return true;
-      current = 1 - current;
+    ClassifyingPipeline pipeline(file_.fd, options_.classify);
+    while (ClassifyingBatch* batch = pipeline.next()) {
+      apply_batch(*batch);
+      pipeline.release();
     }
+    if (pipeline.read_failed()) {
+      applier_.abandon();
+      if (quarantine_) quarantine_->discard();
+      left(exit_code::kIoErr, "cannot read " + input_.path + ": " + pipeline.read_error());
+      return false;
+    }
+    return true;
   }
 
   void apply_batch(ClassifyingBatch& batch) {

@@ -1,5 +1,8 @@
 #include "core/field_rules.h"
 
+#include <cstdint>
+#include <stdexcept>
+
 #include "core/lax_values.h"
 #include "core/validation_errors.h"
 
@@ -41,13 +44,31 @@ SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
 
 }  // namespace
 
+namespace {
+
+std::size_t key_hash(std::string_view key) {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (char c : key) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return static_cast<std::size_t>(hash);
+}
+
+}  // namespace
+
 FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
-  for (std::size_t i = 0; i < rules_.size(); ++i) by_key_.emplace(rules_[i].key, static_cast<int>(i));
+  if (rules_.size() > kMaxRules) throw std::logic_error("FieldTable: too many rules");
+  slots_.fill(-1);
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    std::size_t slot = key_hash(rules_[i].key) & (kSlots - 1);
+    while (slots_[slot] >= 0) slot = (slot + 1) & (kSlots - 1);
+    slots_[slot] = static_cast<int>(i);
+  }
 }
 
 int FieldTable::rule_index(std::string_view key) const {
-  const auto found = by_key_.find(key);
-  return found == by_key_.end() ? -1 : found->second;
+  for (std::size_t slot = key_hash(key) & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
+    const int index = slots_[slot];
+    if (index < 0 || rules_[static_cast<std::size_t>(index)].key == key) return index;
+  }
 }
 
 CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,

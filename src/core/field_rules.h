@@ -3,10 +3,10 @@
 // missing or null key means. POST/batch, PATCH and associate-commit are three
 // tables run through the same checker, so the order of errors is always the
 // order of the table (http-api.md 5.2).
+#include <array>
 #include <initializer_list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/field_error.h"
@@ -54,14 +54,17 @@ struct FieldRule {
 // rules in one pass instead of one search per rule.
 class FieldTable {
  public:
+  // At most kMaxRules rules with distinct keys.
   FieldTable(std::initializer_list<FieldRule> rules);
   const std::vector<FieldRule>& rules() const { return rules_; }
   // Index of the rule for `key` in rules(), or -1.
   int rule_index(std::string_view key) const;
 
  private:
+  static constexpr std::size_t kMaxRules = 64;
+  static constexpr std::size_t kSlots = 2 * kMaxRules;  // open addressing, at most half full
   std::vector<FieldRule> rules_;
-  std::unordered_map<std::string_view, int> by_key_;
+  std::array<int, kSlots> slots_;  // rule index by key hash, -1 when empty
 };
 
 struct CheckedField {

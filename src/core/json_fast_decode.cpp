@@ -55,7 +55,7 @@ bool is_plain_ascii_block(const char* p) {
   return ((v & kHighBits) | quote | backslash | control) == 0;
 }
 
-using Members = std::vector<std::pair<std::string, ordered_json>>;
+using Members = ordered_json::object_t;  // a vector of (const key, value) pairs
 
 // Repeated keys are left to nlohmann (its DOM keeps the first position and the
 // last value). A small open-addressing table of key hashes finds them in one pass.
@@ -64,7 +64,7 @@ bool has_repeated_key(const Members& members) {
   int slots[kSlots];
   for (int& slot : slots) slot = -1;
   for (std::size_t i = 0; i < members.size(); ++i) {
-    const std::string& key = members[i].first;
+    const std::string& key = (members.begin() + static_cast<std::ptrdiff_t>(i))->first;
     std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
     for (char c : key) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     for (std::size_t slot = hash & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
@@ -72,7 +72,7 @@ bool has_repeated_key(const Members& members) {
         slots[slot] = static_cast<int>(i);
         break;
       }
-      if (members[static_cast<std::size_t>(slots[slot])].first == key) return true;
+      if ((members.begin() + slots[slot])->first == key) return true;
     }
   }
   return false;
@@ -129,23 +129,26 @@ class Decoder {
   bool object(ordered_json& out, std::size_t depth) {
     if (depth > kMaxFastDepth) return false;
     ++p_;  // '{'
-    Members members;
+    out = ordered_json::object();
     skip_whitespace();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
-      out = ordered_json::object();
       return true;
     }
+    Members& members = out.get_ref<Members&>();
+    // Room for every member the decoder accepts: the pairs' keys are const,
+    // so a reallocation would copy each of them.
+    members.reserve(kMaxFastMembers);
     while (true) {
       skip_whitespace();
       if (p_ == end_ || *p_ != '"') return false;
       std::string key;
       if (!string(key) || !consume(':')) return false;
       skip_whitespace();
-      ordered_json member;
+      if (members.size() == kMaxFastMembers) return false;
+      // Appended directly: ordered_map's own emplace would search for the key.
+      auto& member = members.emplace_back(std::move(key), ordered_json()).second;
       if (!value(member, depth)) return false;
-      members.emplace_back(std::move(key), std::move(member));
-      if (members.size() > kMaxFastMembers) return false;
       skip_whitespace();
       if (p_ == end_) return false;
       const char next = *p_++;
@@ -153,10 +156,6 @@ class Decoder {
       if (next != ',') return false;
     }
     if (has_repeated_key(members)) return false;
-    out = ordered_json::object();
-    auto& object = out.get_ref<ordered_json::object_t&>();
-    object.reserve(members.size());
-    for (auto& [key, member] : members) object.emplace_back(std::move(key), std::move(member));
     return true;
   }
 
