@@ -111,7 +111,8 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--max-body-bytes", "TELEMETRY_MAX_BODY_BYTES", "request body limit");
   add_setting(*command, *flags, "--batch-max", "TELEMETRY_BATCH_MAX", "most runs in one batch request");
   add_setting(*command, *flags, "--http-threads", "TELEMETRY_HTTP_THREADS", "concurrent connections served");
-  add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", "seconds");
+  add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS",
+              "seconds a whole request may take to arrive");
   add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "seconds; 0 disables");
   add_setting(*command, *flags, "--retention-days", "TELEMETRY_RETENTION_DAYS", "delete runs older than N days; 0 = off");
   command->callback([&run, flags] {

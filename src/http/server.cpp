@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "http/auth.h"
+#include "http/deadline_server.h"
 #include "http/rate_limiter.h"
 #include "http/responses.h"
 #include "util/command_error.h"
@@ -84,7 +85,7 @@ void prefer_gzip_over_brotli(httplib::Request& request) {
 }  // namespace
 
 Server::Server(ServiceContext& context)
-    : context_(context), server_(std::make_unique<httplib::Server>()) {
+    : context_(context), server_(std::make_unique<DeadlineServer>()) {
   const Config& config = context.config;
   const std::size_t threads = static_cast<std::size_t>(config.http_threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

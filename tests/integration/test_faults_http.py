@@ -8,6 +8,8 @@ only after that timeout. Latency figures belong to bench/, not here.
 """
 import gzip
 import http.client
+import json
+import re
 import socket
 import threading
 import time
@@ -124,13 +126,8 @@ def test_silent_slowloris_beyond_the_pool_is_shed_by_the_read_timeout(impatient_
     assert impatient_server.get("/health").status == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (reported to the lead): cpp-httplib 0.11 applies --read-timeout to each read, "
-    "not to the whole request, so a client that sends one header line more often than the "
-    "timeout keeps its thread for as long as it likes; with the pool full a fresh POST waits. "
-    "Mitigation documented in docs/durability.md: size --http-threads above the expected clients "
-    "and put a proxy with a request deadline in front of an untrusted network"))
 def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
+    """Each request must arrive whole within --read-timeout of its first byte."""
     stop = threading.Event()
 
     def drip(sock):
@@ -140,6 +137,7 @@ def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
             except OSError:
                 return
 
+    opened = time.monotonic()
     slow = open_slowloris(impatient_server.port, POOL)
     drippers = [threading.Thread(target=drip, args=(s,), daemon=True) for s in slow]
     for t in drippers:
@@ -149,9 +147,127 @@ def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
         # Shed "by timeouts": within a few read timeouts, not when the attacker tires.
         response = impatient_server.post("/api/v1/runs", run("after-drip"), timeout=6)
         assert response.status == 201
+        # The drippers held the whole pool, so the POST had to wait for the deadline.
+        assert time.monotonic() - opened >= 1.5
+        for s in slow:  # every dripper was disconnected while still dripping
+            assert wait_closed(s, timeout=10) < 10
     finally:
         stop.set()
         close_all(slow)
+
+
+def read_until_closed(sock, timeout):
+    """Everything the server sent before closing, and whether it reset the connection."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            piece = sock.recv(4096)
+            if not piece:
+                return data, False
+            data += piece
+    except ConnectionResetError:
+        return data, True
+
+
+def test_a_body_dripped_past_the_read_timeout_is_cut_and_not_stored(impatient_server):
+    body = json.dumps(run("dripped-body")).encode()
+    sock = socket.create_connection(("127.0.0.1", impatient_server.port))
+    sock.sendall(b"POST /api/v1/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body))
+    stop = threading.Event()
+
+    def drip():
+        # One byte every 0.3 s: sending the whole body would take a minute or more.
+        for i in range(len(body)):
+            if stop.wait(0.3):
+                return
+            try:
+                sock.sendall(body[i:i + 1])
+            except OSError:
+                return
+
+    dripper = threading.Thread(target=drip, daemon=True)
+    started = time.monotonic()
+    dripper.start()
+    try:
+        data, reset = read_until_closed(sock, timeout=30)
+        waited = time.monotonic() - started
+        # Cut at the 2 s deadline; sending the whole body would take far longer.
+        assert 1.5 <= waited < 20, waited
+        # Answered 400 then closed; a byte dripped in the instant before the
+        # close can turn the close into a reset that drops the answer.
+        assert data.startswith(b"HTTP/1.1 400") or (reset and not data), data[:200]
+    finally:
+        stop.set()
+        sock.close()
+        dripper.join()
+    assert impatient_server.get("/api/v1/runs/dripped-body").status == 404
+    assert impatient_server.query("SELECT count(*) FROM agent_runs WHERE event_id = 'dripped-body'") == [(0,)]
+    assert impatient_server.post("/api/v1/runs", run("after-dripped-body")).status == 201
+
+
+def test_a_keepalive_client_sends_many_requests_on_one_connection_for_longer_than_the_read_timeout(
+        impatient_server):
+    """The deadline is per request: a connection may live far longer than --read-timeout."""
+    connection = http.client.HTTPConnection("127.0.0.1", impatient_server.port, timeout=30)
+    try:
+        started = time.monotonic()
+        local_port = None
+        for i in range(300):
+            if i == 150:
+                time.sleep(1.5)  # idle within the 2 s keep-alive timeout
+            connection.request("POST", "/api/v1/runs", body=json.dumps(run("kept-%d" % i)),
+                               headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            assert response.status == 201, (i, response.read())
+            response.read()
+            connection.request("GET", "/api/v1/runs/kept-%d" % i)
+            response = connection.getresponse()
+            assert response.status == 200, i
+            assert json.loads(response.read())["event_id"] == "kept-%d" % i
+            port = connection.sock.getsockname()[1]
+            assert local_port in (None, port), "the server closed the connection after request %d" % i
+            local_port = port
+        assert time.monotonic() - started > 2  # longer than the read timeout
+    finally:
+        connection.close()
+    assert impatient_server.query("SELECT count(*) FROM agent_runs WHERE event_id LIKE 'kept-%'") == [(300,)]
+
+
+def test_pipelined_requests_on_one_connection_are_all_answered(impatient_server):
+    """Bytes of the next request that arrive with the current one are kept, not dropped."""
+    sock = socket.create_connection(("127.0.0.1", impatient_server.port))
+    try:
+        body = json.dumps(run("pipelined")).encode()
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                     b"POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s"
+                     b"GET /api/v1/runs/pipelined HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                     % (len(body), body))
+        data, reset = read_until_closed(sock, timeout=30)
+    finally:
+        sock.close()
+    assert not reset
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", data)
+    assert statuses == [b"200", b"201", b"200"], data[:500]
+
+
+def test_stopping_does_not_wait_for_idle_keepalive_connections():
+    with Server(args=["--keepalive-timeout", "30", "--log-level", "warning"]) as server:
+        idle = open_idle(server.port, 2)
+        kept = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            kept.request("GET", "/health")
+            assert kept.getresponse().read()
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert server.stop(timeout=60) == 0
+            # Not the 30 s keep-alive timeout: idle connections notice the stop.
+            assert time.monotonic() - started < 10
+        finally:
+            kept.close()
+            close_all(idle)
 
 
 # --- bodies over the limit -------------------------------------------------
