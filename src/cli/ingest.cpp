@@ -16,6 +16,7 @@
 #include "buffer/ingest_input.h"
 #include "buffer/ingest_summary.h"
 #include "buffer/input_discovery.h"
+#include "buffer/pending_inserts.h"
 #include "buffer/state_tracker.h"
 #include "cli/commands.h"
 #include "core/json_body.h"
@@ -49,6 +50,13 @@ CommandError database_failure(const db::SqliteError& error, const std::string& d
 
 // ---- direct mode -------------------------------------------------------
 
+// The merge rule's view of the row stored for an event, read with RunStore.
+std::optional<StoredState> stored_state(db::RunStore& store, const std::string& event_id) {
+  std::optional<db::RunState> row = store.state_of(event_id);
+  if (!row) return std::nullopt;
+  return StoredState{row->status, row->end_time};
+}
+
 // Applies records with RunStore inside one transaction per commit interval.
 // Decisions come from the same StateTracker as dry runs and server mode. A new
 // event's insert is held back (at most kMaxPendingInserts) so that later states
@@ -58,24 +66,22 @@ class DirectApplier : public buffer::RecordApplier {
  public:
   DirectApplier(db::Connection& connection, std::string now)
       : connection_(connection), store_(connection), now_(std::move(now)),
-        tracker_([this](const std::string& event_id) { return lookup(event_id); }) {}
+        tracker_([this](const std::string& event_id) { return stored_state(store_, event_id); }) {}
 
   Outcome apply(ClassifiedLine& line) override {
     try {
       if (!transaction_) transaction_ = std::make_unique<db::Transaction>(connection_);
       buffer::StateTracker::Decision decision = tracker_.decide(line.run);
-      std::string event_id = line.run.text(RunColumn::event_id);
       if (decision.outcome == Outcome::kInserted) {
-        pending_order_.push_back(event_id);
-        pending_.emplace(std::move(event_id), std::move(line.run));
-        if (pending_order_.size() >= kMaxPendingInserts) write_pending_inserts();
+        pending_.add(std::move(line.run));
+        if (pending_.size() >= kMaxPendingInserts) write_pending_inserts();
       } else if (decision.outcome == Outcome::kUpdated) {
+        const std::string& event_id = line.run.text(RunColumn::event_id);
         // Section 10: the line's updated_at when valid, else the ingest time.
         const std::string& updated_at = line.updated_at ? *line.updated_at : now_;
-        auto pending = pending_.find(event_id);
-        if (pending != pending_.end()) {
-          buffer::merge_into(pending->second, std::move(decision.update));
-          pending->second[RunColumn::updated_at] = updated_at;
+        if (RunRecord* pending = pending_.find(event_id)) {
+          buffer::merge_into(*pending, std::move(decision.update));
+          (*pending)[RunColumn::updated_at] = updated_at;
         } else {
           store_.update(event_id, decision.update, updated_at);
         }
@@ -101,7 +107,6 @@ class DirectApplier : public buffer::RecordApplier {
 
   void abandon() override {
     pending_.clear();
-    pending_order_.clear();
     tracker_.forget();
     transaction_.reset();  // rolls back
   }
@@ -109,17 +114,11 @@ class DirectApplier : public buffer::RecordApplier {
  private:
   static constexpr std::size_t kMaxPendingInserts = 4096;
 
-  std::optional<StoredState> lookup(const std::string& event_id) {
-    std::optional<db::RunState> row = store_.state_of(event_id);
-    if (!row) return std::nullopt;
-    return StoredState{row->status, row->end_time};
-  }
-
   // In first-seen order, so ids follow the input as before.
   void write_pending_inserts() {
     std::vector<const RunRecord*> runs;
-    runs.reserve(pending_order_.size());
-    for (const std::string& event_id : pending_order_) runs.push_back(&pending_.at(event_id));
+    runs.reserve(pending_.size());
+    for (const RunRecord& run : pending_.records()) runs.push_back(&run);
     const std::int64_t inserted = store_.insert_all(runs);
     if (inserted != static_cast<std::int64_t>(runs.size())) {
       // We hold the lock and looked every event up in this transaction.
@@ -127,7 +126,6 @@ class DirectApplier : public buffer::RecordApplier {
                                                            static_cast<std::int64_t>(runs.size()) - inserted, runs.size()));
     }
     pending_.clear();
-    pending_order_.clear();
   }
 
   db::Connection& connection_;
@@ -135,8 +133,7 @@ class DirectApplier : public buffer::RecordApplier {
   std::string now_;
   buffer::StateTracker tracker_;
   std::unique_ptr<db::Transaction> transaction_;
-  std::vector<std::string> pending_order_;
-  std::unordered_map<std::string, RunRecord> pending_;
+  buffer::PendingInserts pending_;
 };
 
 // A dry run in direct mode: decisions against the database read without the
@@ -156,9 +153,7 @@ class DryDirectApplier : public buffer::RecordApplier {
   std::optional<StoredState> lookup(const std::string& event_id) {
     if (!store_) return std::nullopt;
     try {
-      std::optional<db::RunState> row = store_->state_of(event_id);
-      if (!row) return std::nullopt;
-      return StoredState{row->status, row->end_time};
+      return stored_state(*store_, event_id);
     } catch (const db::SqliteError& error) {
       throw database_failure(error, db_path_);
     }
@@ -222,14 +217,12 @@ class ServerApplier : public buffer::RecordApplier {
   Outcome apply(ClassifiedLine& line) override {
     buffer::StateTracker::Decision decision = tracker_.decide(line.run);
     if (dry_run_) return decision.outcome;
-    const std::string& event_id = line.run.text(RunColumn::event_id);
     if (decision.outcome == Outcome::kInserted) {
-      insert_order_.push_back(event_id);
-      inserts_.emplace(event_id, std::move(line.run));
+      inserts_.add(std::move(line.run));
     } else if (decision.outcome == Outcome::kUpdated) {
-      auto pending = inserts_.find(event_id);
-      if (pending != inserts_.end()) {
-        buffer::merge_into(pending->second, std::move(decision.update));  // one insert carries the final state
+      const std::string& event_id = line.run.text(RunColumn::event_id);
+      if (RunRecord* pending = inserts_.find(event_id)) {
+        buffer::merge_into(*pending, std::move(decision.update));  // one insert carries the final state
       } else {
         auto [entry, is_new] = updates_.try_emplace(event_id);
         if (is_new) update_order_.push_back(event_id);
@@ -269,10 +262,11 @@ class ServerApplier : public buffer::RecordApplier {
   }
 
   void send_inserts() {
-    for (std::size_t begin = 0; begin < insert_order_.size(); begin += batch_max_) {
-      const std::size_t end = std::min(insert_order_.size(), begin + batch_max_);
+    const std::vector<RunRecord>& records = inserts_.records();
+    for (std::size_t begin = 0; begin < records.size(); begin += batch_max_) {
+      const std::size_t end = std::min(records.size(), begin + batch_max_);
       std::vector<nlohmann::ordered_json> items;
-      for (std::size_t i = begin; i < end; ++i) items.push_back(post_body(inserts_.at(insert_order_[i])));
+      for (std::size_t i = begin; i < end; ++i) items.push_back(post_body(records[i]));
       const std::int64_t duplicates = client_.post_batch(items);
       if (duplicates > 0) recheck_chunk(begin, end, duplicates);
     }
@@ -283,9 +277,9 @@ class ServerApplier : public buffer::RecordApplier {
   void recheck_chunk(std::size_t begin, std::size_t end, std::int64_t duplicates) {
     late_duplicates_ += duplicates;
     for (std::size_t i = begin; i < end; ++i) {
-      const std::string& event_id = insert_order_[i];
+      const RunRecord& record = inserts_.records()[i];
+      const std::string& event_id = record.text(RunColumn::event_id);
       std::optional<StoredState> stored = lookup(event_id);
-      const RunRecord& record = inserts_.at(event_id);
       if (stored && buffer::is_newer(record, *stored)) {
         RunUpdate update = buffer::merge_update(record, *stored);
         if (!update.empty()) client_.patch_run(event_id, patch_body(update));
@@ -294,7 +288,6 @@ class ServerApplier : public buffer::RecordApplier {
   }
 
   void clear() {
-    insert_order_.clear();
     inserts_.clear();
     update_order_.clear();
     updates_.clear();
@@ -304,8 +297,7 @@ class ServerApplier : public buffer::RecordApplier {
   std::size_t batch_max_;
   bool dry_run_;
   buffer::StateTracker tracker_;
-  std::vector<std::string> insert_order_;
-  std::unordered_map<std::string, RunRecord> inserts_;
+  buffer::PendingInserts inserts_;
   std::vector<std::string> update_order_;
   std::unordered_map<std::string, RunUpdate> updates_;
   std::int64_t late_duplicates_ = 0;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "core/key_hash.h"
 #include "core/lax_values.h"
 #include "core/validation_errors.h"
 
@@ -40,16 +41,6 @@ SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
     case WhenAbsent::kNull: break;
   }
   return SqlValue{};
-}
-
-}  // namespace
-
-namespace {
-
-std::size_t key_hash(std::string_view key) {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-  for (char c : key) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return static_cast<std::size_t>(hash);
 }
 
 }  // namespace

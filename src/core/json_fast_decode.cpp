@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/key_hash.h"
 #include "core/utf8.h"
 
 namespace telemetry {
@@ -65,8 +66,7 @@ bool has_repeated_key(const Members& members) {
   for (int& slot : slots) slot = -1;
   for (std::size_t i = 0; i < members.size(); ++i) {
     const std::string& key = (members.begin() + static_cast<std::ptrdiff_t>(i))->first;
-    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-    for (char c : key) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    const std::uint64_t hash = key_hash(key);
     for (std::size_t slot = hash & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
       if (slots[slot] < 0) {
         slots[slot] = static_cast<int>(i);

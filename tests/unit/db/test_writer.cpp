@@ -8,25 +8,10 @@
 #include "core/timestamp.h"
 #include "db/database.h"
 #include "db/writer.h"
-#include "temp_db.h"
+#include "test_runs.h"
 
 using namespace telemetry;
 
-namespace {
-
-RunRecord make_run(const std::string& event_id) {
-  ordered_json body{{"event_id", event_id}, {"run_id", "r-" + event_id}, {"agent_name", "crawler"},
-                    {"job_type", "crawl"}, {"start_time", "2026-01-14T09:15:02+00:00"}};
-  RunParseResult parsed = parse_run(body, ordered_json::array({"body"}), canonical_utc_now());
-  REQUIRE(parsed.ok());
-  return parsed.run;
-}
-
-db::ServableDatabase open_db(const TempDb& temp) {
-  return db::open_servable(temp.path, db::ConnectionSettings{"DELETE", "FULL", 5000}, true);
-}
-
-}  // namespace
 
 TEST_CASE("open_servable creates the v7 schema on a new file and reads back the PRAGMAs") {
   TempDb temp;
