@@ -73,14 +73,17 @@ class Server:
         return self
 
     def _wait_for_port(self, timeout=20):
+        """The port from the lock file once *this* process wrote it there (a
+        lock file left by a killed predecessor names the old process and port)."""
         deadline = time.time() + timeout
+        pid = str(self.process.pid)
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("serve exited with %s:\n%s" % (self.process.returncode, self.stderr()))
             try:
                 with open(self.lock_path) as f:
                     lines = f.read().split("\n")
-                if len(lines) >= 4 and lines[3].startswith("http://"):
+                if len(lines) >= 4 and lines[0] == pid and lines[3].startswith("http://"):
                     port = int(lines[3].rsplit(":", 1)[1])
                     if self._accepts(port):
                         return port
