@@ -5,11 +5,15 @@
 //  - a syntax error's offset lies within the text;
 //  - what the strict parser accepts, nlohmann's own parser accepts too;
 //  - what the quick decoder accepts, nlohmann builds identically (types and order);
+//  - the flat decoder (buffer lines) takes exactly the quick decoder's objects,
+//    with the same members, and the run parser gives the same record or the
+//    same errors whichever of the two it reads;
 //  - an accepted document survives compact_json and a second strict parse unchanged;
 //  - a valid run has a canonical created_at, a canonical status and schema_version 7;
 //  - every 422 body serialises the way the HTTP layer writes it.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -17,6 +21,7 @@
 #include "core/field_error.h"
 #include "core/json_body.h"
 #include "core/json_fast_decode.h"
+#include "core/json_view.h"
 #include "core/run_record.h"
 #include "core/run_update.h"
 #include "core/status.h"
@@ -53,15 +58,35 @@ void check_run(const ordered_json& item, const ordered_json& loc) {
   FUZZ_CHECK(!result.run.text(RunColumn::event_id).empty());
 }
 
+void check_flat_decoder(std::string_view text, const std::optional<ordered_json>& quick) {
+  static telemetry::FlatJsonObject flat;  // reused, as the line classifier reuses it
+  const bool taken = flat.decode(text);
+  FUZZ_CHECK(taken == (quick && quick->is_object()));
+  if (!taken) return;
+  FUZZ_CHECK(telemetry::same_json_document(telemetry::object_to_json(flat.members()), *quick));
+  const ordered_json loc = ordered_json::array({"body"});
+  const telemetry::RunParseResult from_dom = telemetry::parse_run(*quick, loc, kNow);
+  const telemetry::RunParseResult from_flat = telemetry::parse_run_object(flat.members(), loc, kNow);
+  FUZZ_CHECK(from_flat.ok() == from_dom.ok());
+  if (from_dom.ok()) {
+    FUZZ_CHECK(from_flat.run.values == from_dom.run.values);
+    FUZZ_CHECK(from_flat.run.provided == from_dom.run.provided);
+  } else {
+    FUZZ_CHECK(telemetry::validation_error_body(from_flat.errors) == telemetry::validation_error_body(from_dom.errors));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  if (const auto quick = telemetry::decode_common_json(text)) {
+  const auto quick = telemetry::decode_common_json(text);
+  if (quick) {
     const ordered_json reference = ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
     FUZZ_CHECK(!reference.is_discarded());
     FUZZ_CHECK(telemetry::same_json_document(*quick, reference));
   }
+  check_flat_decoder(text, quick);
   auto parsed = telemetry::parse_json_strict(text);
   if (auto* error = std::get_if<telemetry::JsonSyntaxError>(&parsed)) {
     FUZZ_CHECK(error->offset <= size);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "core/json_body.h"
+#include "core/json_fast_decode.h"
+#include "core/json_view.h"
 #include "core/timestamp.h"
 #include "core/utf8.h"
 
@@ -31,29 +33,56 @@ const ordered_json& body_loc() {
   return loc;
 }
 
-// The members the classifier itself reads, found in one pass (object.find is
-// a linear search, and record_type and updated_at come last in the clients' lines).
+// The members the classifier itself reads, found in one pass (record_type and
+// updated_at come last in the clients' lines).
 struct ClassifierMembers {
-  const ordered_json* event_id = nullptr;
-  const ordered_json* record_type = nullptr;
-  const ordered_json* updated_at = nullptr;
+  const JsonView* event_id = nullptr;
+  const JsonView* record_type = nullptr;
+  const JsonView* updated_at = nullptr;
 };
 
-ClassifierMembers find_classifier_members(const ordered_json& object) {
+ClassifierMembers find_classifier_members(const JsonMembers& object) {
   ClassifierMembers members;
   using namespace std::string_view_literals;
-  for (const auto& [key, value] : object.items()) {
-    const std::string_view name = key;
-    if (name == "event_id"sv) members.event_id = &value;
-    else if (name == "record_type"sv) members.record_type = &value;
-    else if (name == "updated_at"sv) members.updated_at = &value;
+  for (const JsonMember& member : object) {
+    if (member.key == "event_id"sv) members.event_id = &member.value;
+    else if (member.key == "record_type"sv) members.record_type = &member.value;
+    else if (member.key == "updated_at"sv) members.updated_at = &member.value;
   }
   return members;
 }
 
-std::optional<std::string> string_value(const ordered_json* value) {
+std::optional<std::string> string_value(const JsonView* value) {
   if (!value || !value->is_string()) return std::nullopt;
-  return value->get<std::string>();
+  return std::string(value->string_value());
+}
+
+// Sections 9 and 10 for a line that is a JSON object.
+ClassifiedLine classify_object(const JsonMembers& object, const ClassifyOptions& options) {
+  const ClassifierMembers members = find_classifier_members(object);
+  if (const JsonView* record_type = members.record_type) {
+    if (record_type->is_string() && record_type->string_value() == "event") {
+      ClassifiedLine line;
+      line.kind = LineKind::kEvent;
+      return line;
+    }
+    if (!record_type->is_string() || record_type->string_value() != "run") {
+      return rejected("unknown record_type: " + compact_json(record_type->to_json()), string_value(members.event_id));
+    }
+  }
+
+  RunParseResult result = parse_run_object(object, body_loc(), options.now);
+  if (!result.ok()) return rejected(join_reasons(result.errors), string_value(members.event_id));
+
+  ClassifiedLine line;
+  line.kind = LineKind::kRun;
+  line.run = std::move(result.run);
+  if (const JsonView* updated_at = members.updated_at; updated_at && updated_at->is_string()) {
+    line.updated_at = canonical_utc(updated_at->string_value(), TimestampSyntax::kBody);
+  }
+  // Section 10: on insert the row's updated_at is the line's, else its created_at.
+  line.run[RunColumn::updated_at] = line.updated_at ? SqlValue(*line.updated_at) : line.run[RunColumn::created_at];
+  return line;
 }
 
 }  // namespace
@@ -67,37 +96,19 @@ ClassifiedLine classify_line(std::string_view bytes, bool terminated, const Clas
 
   std::string_view text = bytes;
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  // Nearly every line is a plain object the flat decoder takes without
+  // building a DOM; it gives the rules the same values a DOM would. One per
+  // thread, so its buffers are reused from line to line.
+  thread_local FlatJsonObject flat;
+  if (flat.decode(text)) return classify_object(flat.members(), options);
+
   auto parsed = parse_json_strict(text);
   if (auto* error = std::get_if<JsonSyntaxError>(&parsed)) {
     return rejected((terminated ? "invalid JSON: " : "incomplete last line: ") + error->message);
   }
   const ordered_json& object = std::get<ordered_json>(parsed);
   if (!object.is_object()) return rejected("not a JSON object");
-  const ClassifierMembers members = find_classifier_members(object);
-
-  if (const ordered_json* record_type = members.record_type) {
-    if (record_type->is_string() && record_type->get_ref<const std::string&>() == "event") {
-      ClassifiedLine line;
-      line.kind = LineKind::kEvent;
-      return line;
-    }
-    if (!record_type->is_string() || record_type->get_ref<const std::string&>() != "run") {
-      return rejected("unknown record_type: " + compact_json(*record_type), string_value(members.event_id));
-    }
-  }
-
-  RunParseResult result = parse_run(object, body_loc(), options.now);
-  if (!result.ok()) return rejected(join_reasons(result.errors), string_value(members.event_id));
-
-  ClassifiedLine line;
-  line.kind = LineKind::kRun;
-  line.run = std::move(result.run);
-  if (auto updated_at = string_value(members.updated_at)) {
-    line.updated_at = canonical_utc(*updated_at, TimestampSyntax::kBody);
-  }
-  // Section 10: on insert the row's updated_at is the line's, else its created_at.
-  line.run[RunColumn::updated_at] = line.updated_at ? SqlValue(*line.updated_at) : line.run[RunColumn::created_at];
-  return line;
+  return classify_object(members_of(object), options);
 }
 
 }  // namespace telemetry::buffer

@@ -11,7 +11,7 @@ namespace telemetry {
 
 namespace {
 
-FieldCheck check_value(const FieldRule& rule, const ordered_json& value, const FieldLoc& loc) {
+FieldCheck check_value(const FieldRule& rule, const JsonView& value, const FieldLoc& loc) {
   switch (rule.kind) {
     case FieldKind::kString: return check_string(value, loc);
     case FieldKind::kNonEmptyString: return check_non_empty_string(value, loc);
@@ -29,7 +29,7 @@ FieldCheck check_value(const FieldRule& rule, const ordered_json& value, const F
     case FieldKind::kJsonObject: return check_json_object(value, loc, rule.key);
     case FieldKind::kCommitSource: return check_commit_source(value, loc, rule.key);
   }
-  return string_type_error(loc.json(), value);
+  return string_type_error(loc.json(), value.to_json());
 }
 
 SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
@@ -48,8 +48,9 @@ SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
 FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
   if (rules_.size() > kMaxRules) throw std::logic_error("FieldTable: too many rules");
   slots_.fill(-1);
+  for (const FieldRule& rule : rules_) keys_.emplace_back(rule.key);
   for (std::size_t i = 0; i < rules_.size(); ++i) {
-    std::size_t slot = key_hash(rules_[i].key) & (kSlots - 1);
+    std::size_t slot = key_hash(keys_[i]) & (kSlots - 1);
     while (slots_[slot] >= 0) slot = (slot + 1) & (kSlots - 1);
     slots_[slot] = static_cast<int>(i);
   }
@@ -58,28 +59,28 @@ FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
 int FieldTable::rule_index(std::string_view key) const {
   for (std::size_t slot = key_hash(key) & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
     const int index = slots_[slot];
-    if (index < 0 || rules_[static_cast<std::size_t>(index)].key == key) return index;
+    if (index < 0 || keys_[static_cast<std::size_t>(index)] == key) return index;
   }
 }
 
-CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,
+CheckedFields check_fields(const JsonMembers& body, const ordered_json& loc_prefix,
                            const FieldTable& table, const std::string& now) {
   const std::vector<FieldRule>& rules = table.rules();
-  // Object keys are unique (json_body keeps a repeated key's last value), so
-  // each rule gets at most one member.
-  std::vector<const ordered_json*> members(rules.size(), nullptr);
-  for (const auto& [key, value] : body.items()) {
-    const int index = table.rule_index(key);
-    if (index >= 0) members[static_cast<std::size_t>(index)] = &value;
+  // Object keys are unique (json_body keeps a repeated key's last value, the
+  // flat decoder declines repeated keys), so each rule gets at most one member.
+  std::vector<const JsonView*> members(rules.size(), nullptr);
+  for (const JsonMember& member : body) {
+    const int index = table.rule_index(member.key);
+    if (index >= 0) members[static_cast<std::size_t>(index)] = &member.value;
   }
   CheckedFields result;
   result.fields.reserve(rules.size());
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const FieldRule& rule = rules[i];
     const FieldLoc loc(loc_prefix, rule.key);
-    const ordered_json* found = members[i];
+    const JsonView* found = members[i];
     if (!found && rule.when_absent == WhenAbsent::kRequired) {
-      result.errors.push_back(missing_error(loc.json(), body));
+      result.errors.push_back(missing_error(loc.json(), object_to_json(body)));
       continue;
     }
     SqlValue value;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/field_error.h"
+#include "core/json_view.h"
 #include "core/run_columns.h"
 
 namespace telemetry {
@@ -64,6 +65,7 @@ class FieldTable {
   static constexpr std::size_t kMaxRules = 64;
   static constexpr std::size_t kSlots = 2 * kMaxRules;  // open addressing, at most half full
   std::vector<FieldRule> rules_;
+  std::vector<std::string_view> keys_;  // rules_[i].key, measured once
   std::array<int, kSlots> slots_;  // rule index by key hash, -1 when empty
 };
 
@@ -78,8 +80,8 @@ struct CheckedFields {
   FieldErrors errors;                // in table order
 };
 
-// `body` must be an object. Errors are located at loc_prefix + [key].
-CheckedFields check_fields(const ordered_json& body, const ordered_json& loc_prefix,
+// `body` holds an object's members. Errors are located at loc_prefix + [key].
+CheckedFields check_fields(const JsonMembers& body, const ordered_json& loc_prefix,
                            const FieldTable& table, const std::string& now);
 
 }  // namespace telemetry

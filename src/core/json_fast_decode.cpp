@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,8 +43,13 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
   }
 }
 
-// True when none of the 8 bytes at `p` ends or escapes a string or needs a
-// closer look: no '"', no '\\', no control character, no byte >= 0x80.
+bool is_plain_byte(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+}
+
+#if !defined(__SSE2__)
+// True when none of the 8 bytes at `p` is plain (see is_plain_byte).
 // (Word-at-a-time tests: a byte b of v is flagged by (v - k) & ~v & 0x80
 // when b < k, for k <= 0x80.)
 bool is_plain_ascii_block(const char* p) {
@@ -55,24 +63,52 @@ bool is_plain_ascii_block(const char* p) {
   const std::uint64_t control = (v - kOnes * 0x20) & ~v & kHighBits;
   return ((v & kHighBits) | quote | backslash | control) == 0;
 }
+#endif
+
+// How many bytes from `p` a string holds as they are (printable ASCII other
+// than '"' and '\\'): the string scanners skip them in one step and look only
+// at the byte after. Most of a buffer line is such bytes.
+std::size_t plain_prefix_length(const char* p, const char* end) {
+  const char* const start = p;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Compared as signed bytes, control characters and bytes >= 0x80 are both below 0x20.
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                         _mm_cmplt_epi8(v, space));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return static_cast<std::size_t>(p - start) + static_cast<std::size_t>(__builtin_ctz(mask));
+    p += 16;
+  }
+#else
+  while (end - p >= 8 && is_plain_ascii_block(p)) p += 8;
+#endif
+  while (p < end && is_plain_byte(*p)) ++p;
+  return static_cast<std::size_t>(p - start);
+}
 
 using Members = ordered_json::object_t;  // a vector of (const key, value) pairs
 
 // Repeated keys are left to nlohmann (its DOM keeps the first position and the
-// last value). A small open-addressing table of key hashes finds them in one pass.
-bool has_repeated_key(const Members& members) {
+// last value). A small open-addressing table of key hashes finds them in one
+// pass; key_at(i) is the i-th key of `count` (at most kMaxFastMembers).
+template <typename KeyAt>
+bool has_repeated_key(std::size_t count, KeyAt key_at) {
   constexpr std::size_t kSlots = 2 * kMaxFastMembers;  // power of two, at most half full
   int slots[kSlots];
   for (int& slot : slots) slot = -1;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    const std::string& key = (members.begin() + static_cast<std::ptrdiff_t>(i))->first;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view key = key_at(i);
     const std::uint64_t hash = key_hash(key);
     for (std::size_t slot = hash & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
       if (slots[slot] < 0) {
         slots[slot] = static_cast<int>(i);
         break;
       }
-      if ((members.begin() + slots[slot])->first == key) return true;
+      if (key_at(static_cast<std::size_t>(slots[slot])) == key) return true;
     }
   }
   return false;
@@ -85,6 +121,42 @@ class Decoder {
   bool document(ordered_json& out) {
     skip_whitespace();
     if (!value(out, 0)) return false;
+    skip_whitespace();
+    return p_ == end_;
+  }
+
+  // The same grammar and limits as document(), for a top-level object only,
+  // as views: strings with escapes are decoded into `unescaped` (whose
+  // capacity the caller reserved to the text's size: a decoded string is
+  // never longer than its JSON form, so appending never moves earlier views),
+  // nested objects and arrays are built into `nested` (capacity reserved to
+  // kMaxFastMembers, one per member at most, so nodes never move either).
+  bool flat_document(JsonMembers& members, std::string& unescaped, std::vector<ordered_json>& nested) {
+    skip_whitespace();
+    if (p_ == end_ || *p_ != '{') return false;
+    ++p_;
+    skip_whitespace();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      while (true) {
+        skip_whitespace();
+        if (p_ == end_ || *p_ != '"') return false;
+        std::string_view key;
+        if (!string_view_of(key, unescaped) || !consume(':')) return false;
+        skip_whitespace();
+        if (members.size() == kMaxFastMembers) return false;
+        JsonView member = JsonView::null();
+        if (!flat_value(member, unescaped, nested)) return false;
+        members.push_back(JsonMember{key, member});
+        skip_whitespace();
+        if (p_ == end_) return false;
+        const char next = *p_++;
+        if (next == '}') break;
+        if (next != ',') return false;
+      }
+      if (has_repeated_key(members.size(), [&](std::size_t i) { return members[i].key; })) return false;
+    }
     skip_whitespace();
     return p_ == end_;
   }
@@ -112,17 +184,48 @@ class Decoder {
         out = std::move(text);
         return true;
       }
-      case 't': return literal("true", out, ordered_json(true));
-      case 'f': return literal("false", out, ordered_json(false));
-      case 'n': return literal("null", out, ordered_json(nullptr));
+      default: {
+        JsonView scalar = JsonView::null();
+        if (!literal_or_number(scalar)) return false;
+        out = scalar.to_json();
+        return true;
+      }
+    }
+  }
+
+  // A member of the top-level object, for flat_document().
+  bool flat_value(JsonView& out, std::string& unescaped, std::vector<ordered_json>& nested) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{':
+      case '[': {
+        ordered_json& node = nested.emplace_back();
+        if (!value(node, /*depth=*/1)) return false;  // the top-level object is depth 1
+        out = JsonView(node);
+        return true;
+      }
+      case '"': {
+        std::string_view text;
+        if (!string_view_of(text, unescaped)) return false;
+        out = JsonView::string(text);
+        return true;
+      }
+      default: return literal_or_number(out);
+    }
+  }
+
+  bool literal_or_number(JsonView& out) {
+    switch (*p_) {
+      case 't': out = JsonView::boolean(true); return literal("true");
+      case 'f': out = JsonView::boolean(false); return literal("false");
+      case 'n': out = JsonView::null(); return literal("null");
       default: return number(out);
     }
   }
 
-  bool literal(std::string_view word, ordered_json& out, ordered_json value) {
+  bool literal(std::string_view word) {
     if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
     p_ += word.size();
-    out = std::move(value);
     return true;
   }
 
@@ -155,7 +258,11 @@ class Decoder {
       if (next == '}') break;
       if (next != ',') return false;
     }
-    if (has_repeated_key(members)) return false;
+    if (has_repeated_key(members.size(), [&](std::size_t i) -> std::string_view {
+          return (members.begin() + static_cast<std::ptrdiff_t>(i))->first;
+        })) {
+      return false;
+    }
     return true;
   }
 
@@ -226,33 +333,52 @@ class Decoder {
     return true;
   }
 
-  bool string(std::string& out) {
-    ++p_;  // opening quote
-    const char* run_start = p_;
-    bool non_ascii = false;
-    while (p_ < end_) {
-      if (end_ - p_ >= 8 && is_plain_ascii_block(p_)) {
-        p_ += 8;
-        continue;
-      }
+  // Moves over a string's bytes up to its closing quote or a backslash, and
+  // leaves p_ there; false at a control character (they must be escaped) or
+  // at the end of the text. Sets `non_ascii` when it passed a byte >= 0x80.
+  bool scan_string_run(bool& non_ascii) {
+    while (true) {
+      p_ += plain_prefix_length(p_, end_);
+      if (p_ == end_) return false;  // unterminated
       const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out.append(run_start, p_);
-        ++p_;
-        return !non_ascii || is_valid_utf8(out);
-      }
-      if (c == '\\') {
-        out.append(run_start, p_);
-        ++p_;
-        if (!escape(out)) return false;
-        run_start = p_;
-        continue;
-      }
-      if (c < 0x20) return false;  // control characters must be escaped
-      if (c >= 0x80) non_ascii = true;
+      if (c == '"' || c == '\\') return true;
+      if (c < 0x20) return false;
+      non_ascii = true;
       ++p_;
     }
-    return false;  // unterminated
+  }
+
+  // Appends the decoded string to `out`.
+  bool string(std::string& out) {
+    const std::size_t begin = out.size();
+    ++p_;  // opening quote
+    bool non_ascii = false;
+    while (true) {
+      const char* run_start = p_;
+      if (!scan_string_run(non_ascii)) return false;
+      out.append(run_start, p_);
+      if (*p_++ == '"') return !non_ascii || is_valid_utf8(std::string_view(out).substr(begin));
+      if (!escape(out)) return false;
+    }
+  }
+
+  // A string as a view of the text when it holds no escape (the common case:
+  // no copy), else decoded by string() into `unescaped`.
+  bool string_view_of(std::string_view& out, std::string& unescaped) {
+    const char* opening_quote = p_;
+    const char* start = ++p_;
+    bool non_ascii = false;
+    if (!scan_string_run(non_ascii)) return false;
+    if (*p_ == '"') {
+      out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+      ++p_;
+      return !non_ascii || is_valid_utf8(out);
+    }
+    p_ = opening_quote;
+    const std::size_t begin = unescaped.size();
+    if (!string(unescaped)) return false;
+    out = std::string_view(unescaped).substr(begin);
+    return true;
   }
 
   const char* skip_digits(const char* p) const {
@@ -264,7 +390,7 @@ class Decoder {
   // number with a fraction or exponent is converted by std::from_chars, which
   // rounds correctly as the strtod behind nlohmann's lexer does; one that over-
   // or underflows is left to nlohmann.
-  bool number(ordered_json& out) {
+  bool number(JsonView& out) {
     const char* start = p_;
     const bool negative = *p_ == '-';
     const char* digits = negative ? p_ + 1 : p_;
@@ -290,16 +416,16 @@ class Decoder {
       double value = 0;
       const auto [end, error] = std::from_chars(start, p, value);
       if (error != std::errc() || end != p) return false;
-      out = value;
+      out = JsonView::floating(value);
       return true;
     }
     if (after_int - digits > 18) return false;  // 18 digits always fit in int64
     std::uint64_t magnitude = 0;
     for (const char* d = digits; d < after_int; ++d) magnitude = magnitude * 10 + static_cast<std::uint64_t>(*d - '0');
     if (negative) {
-      out = -static_cast<std::int64_t>(magnitude);  // number_integer, as nlohmann's strtoll path
+      out = JsonView::integer(-static_cast<std::int64_t>(magnitude));  // number_integer, as nlohmann's strtoll path
     } else {
-      out = magnitude;  // number_unsigned, as nlohmann's strtoull path
+      out = JsonView::unsigned_integer(magnitude);  // number_unsigned, as nlohmann's strtoull path
     }
     return true;
   }
@@ -315,6 +441,16 @@ std::optional<ordered_json> decode_common_json(std::string_view text) {
   Decoder decoder(text);
   if (!decoder.document(out)) return std::nullopt;
   return out;
+}
+
+bool FlatJsonObject::decode(std::string_view text) {
+  members_.clear();
+  unescaped_.clear();
+  unescaped_.reserve(text.size());
+  nested_.clear();
+  nested_.reserve(kMaxFastMembers);
+  Decoder decoder(text);
+  return decoder.flat_document(members_, unescaped_, nested_);
 }
 
 bool same_json_document(const ordered_json& a, const ordered_json& b) {

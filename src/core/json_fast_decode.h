@@ -16,9 +16,12 @@
 // nesting deeper than kMaxFastDepth, invalid UTF-8 or escapes.
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/field_error.h"
+#include "core/json_view.h"
 
 namespace telemetry {
 
@@ -26,6 +29,28 @@ constexpr std::size_t kMaxFastMembers = 64;
 constexpr std::size_t kMaxFastDepth = 32;
 
 std::optional<ordered_json> decode_common_json(std::string_view text);
+
+// A top-level object decoded without building a DOM for its scalar members
+// (ingest-buffer's lines: 47 members, nearly all strings, numbers and nulls).
+// Keys and strings are views of the text, or of this object's buffer when
+// they hold escapes; numbers and literals live in the views; only nested
+// objects and arrays become DOM nodes, owned here.
+//
+//   Invariant: decode(text) succeeds exactly when decode_common_json(text)
+//   returns an object, and members() then describe that object as
+//   members_of() would (same order, keys, types and values).
+//
+// Reusable: decode() invalidates the previous members; `text` must outlive them.
+class FlatJsonObject {
+ public:
+  bool decode(std::string_view text);
+  const JsonMembers& members() const { return members_; }
+
+ private:
+  JsonMembers members_;
+  std::string unescaped_;             // decoded strings that held escapes
+  std::vector<ordered_json> nested_;  // member values that are objects or arrays
+};
 
 // The invariant's notion of "the same document": equal values, same types
 // (nlohmann's == treats 5u and 5 as equal; the stored text does not), same

@@ -57,7 +57,7 @@ bool is_one_of(const std::string& lowered, std::initializer_list<const char*> wo
   return false;
 }
 
-std::size_t count_code_points(const std::string& utf8) {
+std::size_t count_code_points(std::string_view utf8) {
   std::size_t count = 0;
   for (char c : utf8) {
     // Continuation bytes are 10xxxxxx; every other byte starts a code point.
@@ -90,119 +90,118 @@ IntegerReading read_lax_integer_text(std::string_view text) {
   return from_digits(negative, digits);
 }
 
-IntegerReading read_lax_integer(const ordered_json& value) {
+IntegerReading read_lax_integer(const JsonView& value) {
+  using Type = JsonView::Type;
   switch (value.type()) {
-    case ordered_json::value_t::boolean:
-      return integer(value.get<bool>() ? 1 : 0);
-    case ordered_json::value_t::number_integer:
-      return integer(value.get<std::int64_t>());
-    case ordered_json::value_t::number_unsigned: {
-      const auto unsigned_value = value.get<std::uint64_t>();
-      if (unsigned_value > static_cast<std::uint64_t>(kInt64Max)) {
-        return failure(Kind::kAboveInt64);
-      }
-      return integer(static_cast<std::int64_t>(unsigned_value));
-    }
-    case ordered_json::value_t::number_float:
-      return read_float(value.get<double>());
-    case ordered_json::value_t::string:
-      return read_lax_integer_text(value.get_ref<const std::string&>());
+    case Type::kBoolean:
+      return integer(value.boolean_value() ? 1 : 0);
+    case Type::kInteger:
+      return integer(value.integer_value());
+    case Type::kUnsigned:
+      if (value.unsigned_value() > static_cast<std::uint64_t>(kInt64Max)) return failure(Kind::kAboveInt64);
+      return integer(static_cast<std::int64_t>(value.unsigned_value()));
+    case Type::kFloat:
+      return read_float(value.float_value());
+    case Type::kString:
+      return read_lax_integer_text(value.string_value());
     default:
       return failure(Kind::kWrongType);
   }
 }
 
-FieldCheck check_non_negative_integer(const ordered_json& value, const FieldLoc& loc) {
+// Errors echo the value as received, so only a failing check rebuilds it as JSON.
+FieldCheck check_non_negative_integer(const JsonView& value, const FieldLoc& loc) {
   const IntegerReading reading = read_lax_integer(value);
   switch (reading.kind) {
     case Kind::kValue:
-      if (reading.value < 0) return greater_than_equal_error(loc.json(), value, 0);
+      if (reading.value < 0) return greater_than_equal_error(loc.json(), value.to_json(), 0);
       return SqlValue{reading.value};
-    case Kind::kBelowInt64: return greater_than_equal_error(loc.json(), value, 0);
-    case Kind::kAboveInt64: return less_than_equal_error(loc.json(), value, kInt64Max);
-    case Kind::kWrongType: return int_type_error(loc.json(), value);
-    case Kind::kUnparsable: return int_parsing_error(loc.json(), value);
-    case Kind::kFraction: return int_from_float_error(loc.json(), value);
+    case Kind::kBelowInt64: return greater_than_equal_error(loc.json(), value.to_json(), 0);
+    case Kind::kAboveInt64: return less_than_equal_error(loc.json(), value.to_json(), kInt64Max);
+    case Kind::kWrongType: return int_type_error(loc.json(), value.to_json());
+    case Kind::kUnparsable: return int_parsing_error(loc.json(), value.to_json());
+    case Kind::kFraction: return int_from_float_error(loc.json(), value.to_json());
   }
-  return int_type_error(loc.json(), value);
+  return int_type_error(loc.json(), value.to_json());
 }
 
-FieldCheck check_lax_boolean(const ordered_json& value, const FieldLoc& loc) {
+FieldCheck check_lax_boolean(const JsonView& value, const FieldLoc& loc) {
   auto stored = [](bool b) { return SqlValue{std::int64_t{b ? 1 : 0}}; };
-  if (value.is_boolean()) return stored(value.get<bool>());
+  if (value.is_boolean()) return stored(value.boolean_value());
   if (value.is_number()) {
-    const double number = value.get<double>();
+    const double number = value.number_as_double();
     if (number == 0.0 || number == 1.0) return stored(number == 1.0);
-    return bool_parsing_error(loc.json(), value);
+    return bool_parsing_error(loc.json(), value.to_json());
   }
   if (value.is_string()) {
-    const std::string lowered = ascii::lower(value.get_ref<const std::string&>());
+    const std::string lowered = ascii::lower(value.string_value());
     if (is_one_of(lowered, {"1", "true", "t", "yes", "y", "on"})) return stored(true);
     if (is_one_of(lowered, {"0", "false", "f", "no", "n", "off"})) {
       return stored(false);
     }
-    return bool_parsing_error(loc.json(), value);
+    return bool_parsing_error(loc.json(), value.to_json());
   }
-  return bool_type_error(loc.json(), value);
+  return bool_type_error(loc.json(), value.to_json());
 }
 
-FieldCheck check_string(const ordered_json& value, const FieldLoc& loc) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  return SqlValue{value.get<std::string>()};
+FieldCheck check_string(const JsonView& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  return SqlValue{std::string(value.string_value())};
 }
 
-FieldCheck check_non_empty_string(const ordered_json& value, const FieldLoc& loc) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  if (value.get_ref<const std::string&>().empty()) return string_too_short_error(loc.json(), value, 1);
-  return SqlValue{value.get<std::string>()};
+FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  if (value.string_value().empty()) return string_too_short_error(loc.json(), value.to_json(), 1);
+  return SqlValue{std::string(value.string_value())};
 }
 
-FieldCheck check_commit_hash(const ordered_json& value, const FieldLoc& loc) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  const std::size_t length = count_code_points(value.get_ref<const std::string&>());
-  if (length < 7) return string_too_short_error(loc.json(), value, 7);
-  if (length > 40) return string_too_long_error(loc.json(), value, 40);
-  return SqlValue{value.get<std::string>()};
+FieldCheck check_commit_hash(const JsonView& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  const std::size_t length = count_code_points(value.string_value());
+  if (length < 7) return string_too_short_error(loc.json(), value.to_json(), 7);
+  if (length > 40) return string_too_long_error(loc.json(), value.to_json(), 40);
+  return SqlValue{std::string(value.string_value())};
 }
 
-FieldCheck check_timestamp(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_timestamp(const JsonView& value, const FieldLoc& loc,
                            EmptyTimestamp empty, TimestampStorage storage) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  const std::string& text = value.get_ref<const std::string&>();
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  const std::string_view text = value.string_value();
   if (text.empty() && empty == EmptyTimestamp::kCountsAsNull) return SqlValue{};
-  const std::optional<std::string> canonical = canonical_utc(text, TimestampSyntax::kBody);
-  if (!canonical) return datetime_parsing_error(loc.json(), value);
-  return SqlValue{storage == TimestampStorage::kCanonical ? *canonical : text};
+  std::optional<std::string> canonical = canonical_utc(text, TimestampSyntax::kBody);
+  if (!canonical) return datetime_parsing_error(loc.json(), value.to_json());
+  if (storage == TimestampStorage::kCanonical) return SqlValue{std::move(*canonical)};
+  return SqlValue{std::string(text)};
 }
 
-FieldCheck check_status(const ordered_json& value, const FieldLoc& loc) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  std::optional<std::string> status = normalize_status(value.get_ref<const std::string&>());
-  if (!status) return value_error(loc.json(), value, std::string("Status must be one of: ") + kStatusList);
+FieldCheck check_status(const JsonView& value, const FieldLoc& loc) {
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  std::optional<std::string> status = normalize_status(value.string_value());
+  if (!status) return value_error(loc.json(), value.to_json(), std::string("Status must be one of: ") + kStatusList);
   return SqlValue{std::move(*status)};
 }
 
-FieldCheck check_json_object(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_json_object(const JsonView& value, const FieldLoc& loc,
                              std::string_view field) {
   if (value.is_null()) return SqlValue{};
-  if (value.is_object()) return SqlValue{compact_json(value)};
-  if (!value.is_string()) return dict_type_error(loc.json(), value);
-  const std::string& text = value.get_ref<const std::string&>();
+  if (value.is_object()) return SqlValue{compact_json(value.container())};
+  if (!value.is_string()) return dict_type_error(loc.json(), value.to_json());
+  const std::string_view text = value.string_value();
   if (ascii::trim(text).empty()) return SqlValue{};
   auto parsed = parse_json_strict(text);
   if (const auto* object = std::get_if<ordered_json>(&parsed); object && object->is_object()) {
     return SqlValue{compact_json(*object)};
   }
   return value_error(
-      loc.json(), value, fmt::format("{} must be a JSON object or a string containing a JSON object", field));
+      loc.json(), value.to_json(), fmt::format("{} must be a JSON object or a string containing a JSON object", field));
 }
 
-FieldCheck check_commit_source(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_commit_source(const JsonView& value, const FieldLoc& loc,
                                std::string_view field) {
-  if (!value.is_string()) return string_type_error(loc.json(), value);
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text == "manual" || text == "llm" || text == "ci") return SqlValue{text};
-  return value_error(loc.json(), value, fmt::format("{} must be 'manual', 'llm', or 'ci'", field));
+  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
+  const std::string_view text = value.string_value();
+  if (text == "manual" || text == "llm" || text == "ci") return SqlValue{std::string(text)};
+  return value_error(loc.json(), value.to_json(), fmt::format("{} must be 'manual', 'llm', or 'ci'", field));
 }
 
 }  // namespace telemetry

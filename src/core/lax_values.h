@@ -1,7 +1,8 @@
 #pragma once
 // The value rules of http-api.md section 9, one function per rule, shared by
 // POST, batch, buffer lines, PATCH and associate-commit (and, for integers,
-// the query parameters). Each check_* receives the JSON value of one field and
+// the query parameters). Each check_* receives a view of one field's JSON
+// value (a DOM node or a buffer line's flat member, core/json_view.h) and
 // returns the SQL value to store or the 422 error for that field. A returned
 // monostate means "counts as null" (`""` for an optional timestamp, an empty
 // JSON-holding string); what null then means is the caller's field table's business.
@@ -11,6 +12,7 @@
 
 #include "core/field_error.h"
 #include "core/field_loc.h"
+#include "core/json_view.h"
 #include "core/run_columns.h"
 
 namespace telemetry {
@@ -30,33 +32,33 @@ struct IntegerReading {
   Kind kind = Kind::kWrongType;
   std::int64_t value = 0;
 };
-IntegerReading read_lax_integer(const ordered_json& value);
+IntegerReading read_lax_integer(const JsonView& value);
 // The 9.2 string grammar alone (query parameters arrive as text).
 IntegerReading read_lax_integer_text(std::string_view text);
 
 // 9.2 with the range 0..9223372036854775807 of every integer field.
-FieldCheck check_non_negative_integer(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_non_negative_integer(const JsonView& value, const FieldLoc& loc);
 // 9.3, stored as 0/1.
-FieldCheck check_lax_boolean(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_lax_boolean(const JsonView& value, const FieldLoc& loc);
 // 9.1.
-FieldCheck check_string(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_string(const JsonView& value, const FieldLoc& loc);
 // event_id: a string of at least one character.
-FieldCheck check_non_empty_string(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc);
 // commit_hash: 7 to 40 Unicode code points.
-FieldCheck check_commit_hash(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_commit_hash(const JsonView& value, const FieldLoc& loc);
 
 enum class EmptyTimestamp { kCountsAsNull, kInvalid };
 enum class TimestampStorage { kAsSent, kCanonical };
 // 9.4 for a body field.
-FieldCheck check_timestamp(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_timestamp(const JsonView& value, const FieldLoc& loc,
                            EmptyTimestamp empty, TimestampStorage storage);
 // 9.5, stored normalised.
-FieldCheck check_status(const ordered_json& value, const FieldLoc& loc);
+FieldCheck check_status(const JsonView& value, const FieldLoc& loc);
 // 9.6; `field` names the field in the value_error text.
-FieldCheck check_json_object(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_json_object(const JsonView& value, const FieldLoc& loc,
                              std::string_view field);
 // 9.7; `field` is git_commit_source or commit_source, named in the value_error text.
-FieldCheck check_commit_source(const ordered_json& value, const FieldLoc& loc,
+FieldCheck check_commit_source(const JsonView& value, const FieldLoc& loc,
                                std::string_view field);
 
 }  // namespace telemetry

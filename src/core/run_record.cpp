@@ -73,11 +73,17 @@ const std::string& RunRecord::text(RunColumn c) const { return std::get<std::str
 
 RunParseResult parse_run(const ordered_json& body, const ordered_json& loc_prefix,
                          const std::string& now) {
-  RunParseResult result;
   if (!body.is_object()) {
+    RunParseResult result;
     result.errors.push_back(model_attributes_type_error(loc_prefix, body));
     return result;
   }
+  return parse_run_object(members_of(body), loc_prefix, now);
+}
+
+RunParseResult parse_run_object(const JsonMembers& body, const ordered_json& loc_prefix,
+                                const std::string& now) {
+  RunParseResult result;
   CheckedFields checked = check_fields(body, loc_prefix, post_rules(), now);
   if (!checked.errors.empty()) {
     result.errors = std::move(checked.errors);

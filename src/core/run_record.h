@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/field_error.h"
+#include "core/json_view.h"
 #include "core/run_columns.h"
 
 namespace telemetry {
@@ -36,5 +37,9 @@ struct RunParseResult {
 // not given) and updated_at.
 RunParseResult parse_run(const ordered_json& body, const ordered_json& loc_prefix,
                          const std::string& now);
+// The same for an object already seen as members (a buffer line decoded flat,
+// core/json_fast_decode.h); parse_run() is this on members_of(body).
+RunParseResult parse_run_object(const JsonMembers& body, const ordered_json& loc_prefix,
+                                const std::string& now);
 
 }  // namespace telemetry

@@ -59,7 +59,7 @@ RunUpdateParseResult parse_update(const ordered_json& body, const FieldTable& ru
     result.errors.push_back(model_attributes_type_error(body_loc(), body));
     return result;
   }
-  CheckedFields checked = check_fields(body, body_loc(), rules, /*now=*/std::string());
+  CheckedFields checked = check_fields(members_of(body), body_loc(), rules, /*now=*/std::string());
   if (!checked.errors.empty()) {
     result.errors = std::move(checked.errors);
     return result;

@@ -3,16 +3,38 @@
 // so that nlohmann (and its error messages) decide.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 #include "core/json_body.h"
 #include "core/json_fast_decode.h"
 
 using telemetry::decode_common_json;
+using telemetry::FlatJsonObject;
+using telemetry::JsonView;
+using telemetry::object_to_json;
 using telemetry::ordered_json;
 using telemetry::same_json_document;
 
 namespace {
+
+// FlatJsonObject's invariant: it takes exactly the objects the quick decoder
+// takes, and its members are views of that document's members.
+void check_flat_agrees(const std::string& text, const std::optional<ordered_json>& quick) {
+  FlatJsonObject flat;
+  const bool taken = flat.decode(text);
+  CHECK(taken == (quick.has_value() && quick->is_object()));
+  if (!taken || !quick) return;
+  REQUIRE(flat.members().size() == quick->size());
+  std::size_t i = 0;
+  for (const auto& [key, value] : quick->items()) {
+    const telemetry::JsonMember& member = flat.members()[i++];
+    CHECK(member.key == key);
+    CHECK(member.value.type() == JsonView(value).type());
+    CHECK(same_json_document(member.value.to_json(), value));
+  }
+  CHECK(same_json_document(object_to_json(flat.members()), *quick));
+}
 
 // Accepted, and identical to nlohmann's document.
 void check_accepted(const std::string& text) {
@@ -22,11 +44,13 @@ void check_accepted(const std::string& text) {
   const ordered_json reference = ordered_json::parse(text);
   CHECK(same_json_document(*quick, reference));
   CHECK(quick->dump() == reference.dump());
+  check_flat_agrees(text, quick);
 }
 
 void check_declined(const std::string& text) {
   INFO(text);
   CHECK_FALSE(decode_common_json(text).has_value());
+  check_flat_agrees(text, std::nullopt);
 }
 
 }  // namespace
@@ -104,4 +128,62 @@ TEST_CASE("inputs the quick decoder declines still parse, or fail, through nlohm
   CHECK(std::get<ordered_json>(fraction)[0].get<double>() == 1.5);
   const auto broken = telemetry::parse_json_strict("{\"a\":1,}");
   REQUIRE(std::holds_alternative<telemetry::JsonSyntaxError>(broken));
+}
+
+TEST_CASE("FlatJsonObject views a buffer line's members without a DOM") {
+  const std::string line =
+      R"({"event_id": "e-1", "n": 7, "neg": -2, "f": 1.5, "t": true, "z": null, )"
+      R"("esc": "a\"b\u00e9", )"
+      "\"raw\": \"caf\xC3\xA9\", "
+      R"("metrics_json": {"k": [1, "x"]}, "list": [], )"
+      R"("second_esc": "\n\t"})";
+  FlatJsonObject flat;
+  REQUIRE(flat.decode(line));
+  const auto& m = flat.members();
+  REQUIRE(m.size() == 11);
+  CHECK(m[0].key == "event_id");
+  CHECK(m[0].value.string_value() == "e-1");
+  // Strings without escapes are views of the line itself: no copy.
+  CHECK(m[0].value.string_value().data() >= line.data());
+  CHECK(m[0].value.string_value().data() < line.data() + line.size());
+  CHECK(m[1].value.type() == JsonView::Type::kUnsigned);
+  CHECK(m[1].value.unsigned_value() == 7);
+  CHECK(m[2].value.type() == JsonView::Type::kInteger);
+  CHECK(m[2].value.integer_value() == -2);
+  CHECK(m[3].value.type() == JsonView::Type::kFloat);
+  CHECK(m[3].value.float_value() == 1.5);
+  CHECK(m[4].value.is_boolean());
+  CHECK(m[4].value.boolean_value());
+  CHECK(m[5].value.is_null());
+  // Escaped strings are decoded, and stay valid while later ones are decoded.
+  CHECK(m[6].value.string_value() == "a\"b\xC3\xA9");
+  CHECK(m[7].value.string_value() == "caf\xC3\xA9");
+  CHECK(m[10].value.string_value() == "\n\t");
+  // Objects and arrays are DOM nodes.
+  REQUIRE(m[8].value.is_object());
+  CHECK(m[8].value.container().dump() == R"({"k":[1,"x"]})");
+  CHECK(m[9].value.type() == JsonView::Type::kArray);
+  CHECK(m[9].value.container().empty());
+}
+
+TEST_CASE("FlatJsonObject is reusable and declines what is not a plain object") {
+  FlatJsonObject flat;
+  REQUIRE(flat.decode(R"({"a": "\u0041", "b": 1})"));
+  CHECK(flat.members().size() == 2);
+  REQUIRE(flat.decode(R"({"c": "\u0043"})"));
+  REQUIRE(flat.members().size() == 1);
+  CHECK(flat.members()[0].key == "c");
+  CHECK(flat.members()[0].value.string_value() == "C");
+  REQUIRE(flat.decode("{}"));
+  CHECK(flat.members().empty());
+  for (const char* text : {"[1]", "\"s\"", "7", "null", R"({"a": 1, "a": 2})", R"({"a": 1} {"b": 2})",
+                           R"({"a": 1234567890123456789})", R"({"a": "\ud800"})", "{\"a\": 1"}) {
+    INFO(text);
+    CHECK_FALSE(flat.decode(text));
+  }
+  // The member limit is the quick decoder's.
+  std::string widest = "{";
+  for (std::size_t i = 0; i < telemetry::kMaxFastMembers; ++i) widest += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":{}";
+  CHECK(flat.decode(widest + "}"));
+  CHECK_FALSE(flat.decode(widest + ",\"one_more\":1}"));
 }

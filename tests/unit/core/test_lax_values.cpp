@@ -7,6 +7,8 @@
 
 using namespace telemetry;
 using Kind = IntegerReading::Kind;
+// The rules read a JsonView; the tests write each value as a DOM node.
+using J = ordered_json;
 
 namespace {
 
@@ -92,24 +94,24 @@ TEST_CASE("9.2 integers: fractions, types and range") {
 }
 
 TEST_CASE("9.2 range errors carry ctx and the input as received") {
-  const FieldCheck below = check_non_negative_integer("-3", kLoc);
+  const FieldCheck below = check_non_negative_integer(J("-3"), kLoc);
   const FieldError& ge = std::get<FieldError>(below);
   CHECK(ge.to_json().dump() ==
         R"({"type":"greater_than_equal","loc":["body","f"],"msg":"Input should be greater than or equal to 0","input":"-3","ctx":{"ge":0}})");
-  const FieldCheck above = check_non_negative_integer(ordered_json::parse("1e20"), kLoc);
+  const FieldCheck above = check_non_negative_integer(J(ordered_json::parse("1e20")), kLoc);
   CHECK(std::get<FieldError>(above).to_json().dump() ==
         R"({"type":"less_than_equal","loc":["body","f"],"msg":"Input should be less than or equal to 9223372036854775807","input":1e+20,"ctx":{"le":9223372036854775807}})");
 }
 
 TEST_CASE("read_lax_integer keeps negative values for callers with other bounds") {
-  CHECK(read_lax_integer(-5).kind == Kind::kValue);
-  CHECK(read_lax_integer(-5).value == -5);
+  CHECK(read_lax_integer(J(-5)).kind == Kind::kValue);
+  CHECK(read_lax_integer(J(-5)).value == -5);
   CHECK(read_lax_integer_text("-9223372036854775808").value == INT64_MIN);
   CHECK(read_lax_integer_text("-9223372036854775809").kind == Kind::kBelowInt64);
   CHECK(read_lax_integer_text("9223372036854775808").kind == Kind::kAboveInt64);
   CHECK(read_lax_integer_text(" 1000 ").value == 1000);
   CHECK(read_lax_integer_text("abc").kind == Kind::kUnparsable);
-  CHECK(read_lax_integer(ordered_json::parse("-9223372036854775808.0")).value == INT64_MIN);
+  CHECK(read_lax_integer(J(ordered_json::parse("-9223372036854775808.0"))).value == INT64_MIN);
 }
 
 TEST_CASE("9.3 booleans") {
@@ -140,58 +142,58 @@ TEST_CASE("9.3 booleans") {
 }
 
 TEST_CASE("9.1 strings are not converted and not trimmed") {
-  CHECK(std::get<std::string>(value_of(check_string("  x ", kLoc))) == "  x ");
-  CHECK(std::get<std::string>(value_of(check_string("", kLoc))) == "");
-  CHECK(error_type(check_string(5, kLoc)) == "string_type");
-  CHECK(error_type(check_string(true, kLoc)) == "string_type");
-  CHECK(error_type(check_string(nullptr, kLoc)) == "string_type");
-  CHECK(error_type(check_string(ordered_json::array(), kLoc)) == "string_type");
-  CHECK(error_type(check_non_empty_string("", kLoc)) == "string_too_short");
-  CHECK(std::get<std::string>(value_of(check_non_empty_string(" ", kLoc))) == " ");
+  CHECK(std::get<std::string>(value_of(check_string(J("  x "), kLoc))) == "  x ");
+  CHECK(std::get<std::string>(value_of(check_string(J(""), kLoc))) == "");
+  CHECK(error_type(check_string(J(5), kLoc)) == "string_type");
+  CHECK(error_type(check_string(J(true), kLoc)) == "string_type");
+  CHECK(error_type(check_string(J(nullptr), kLoc)) == "string_type");
+  CHECK(error_type(check_string(J(ordered_json::array()), kLoc)) == "string_type");
+  CHECK(error_type(check_non_empty_string(J(""), kLoc)) == "string_too_short");
+  CHECK(std::get<std::string>(value_of(check_non_empty_string(J(" "), kLoc))) == " ");
 }
 
 TEST_CASE("commit hashes count Unicode code points") {
-  CHECK(error_type(check_commit_hash("abc123", kLoc)) == "string_too_short");
-  CHECK(std::get<std::string>(value_of(check_commit_hash("abc1234", kLoc))) == "abc1234");
-  CHECK(std::get<std::string>(value_of(check_commit_hash(std::string(40, 'a'), kLoc))).size() == 40);
-  CHECK(error_type(check_commit_hash(std::string(41, 'a'), kLoc)) == "string_too_long");
+  CHECK(error_type(check_commit_hash(J("abc123"), kLoc)) == "string_too_short");
+  CHECK(std::get<std::string>(value_of(check_commit_hash(J("abc1234"), kLoc))) == "abc1234");
+  CHECK(std::get<std::string>(value_of(check_commit_hash(J(std::string(40, 'a')), kLoc))).size() == 40);
+  CHECK(error_type(check_commit_hash(J(std::string(41, 'a')), kLoc)) == "string_too_long");
   // Seven two-byte characters are 14 bytes but 7 characters.
-  CHECK_FALSE(is_null(value_of(check_commit_hash("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", kLoc))));
+  CHECK_FALSE(is_null(value_of(check_commit_hash(J("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"), kLoc))));
   // Forty 4-byte emoji are 160 bytes, still 40 characters.
   std::string emoji;
   for (int i = 0; i < 40; ++i) emoji += "\xF0\x9F\x98\x80";
-  CHECK_FALSE(is_null(value_of(check_commit_hash(emoji, kLoc))));
-  CHECK(error_type(check_commit_hash(emoji + "a", kLoc)) == "string_too_long");
-  CHECK(error_type(check_commit_hash("\xC3\xA9\xC3\xA9\xC3\xA9", kLoc)) == "string_too_short");
-  CHECK(error_type(check_commit_hash(1234567, kLoc)) == "string_type");
+  CHECK_FALSE(is_null(value_of(check_commit_hash(J(emoji), kLoc))));
+  CHECK(error_type(check_commit_hash(J(emoji + "a"), kLoc)) == "string_too_long");
+  CHECK(error_type(check_commit_hash(J("\xC3\xA9\xC3\xA9\xC3\xA9"), kLoc)) == "string_too_short");
+  CHECK(error_type(check_commit_hash(J(1234567), kLoc)) == "string_type");
 }
 
 TEST_CASE("timestamps: stored as sent or canonical; empty strings") {
   const char* sent = "2026-01-14 14:45:02,5+05:30";
-  CHECK(std::get<std::string>(value_of(check_timestamp(
-            sent, kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kAsSent))) == sent);
-  CHECK(std::get<std::string>(value_of(check_timestamp(
-            sent, kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kCanonical))) ==
+  CHECK(std::get<std::string>(value_of(check_timestamp(J(
+            sent), kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kAsSent))) == sent);
+  CHECK(std::get<std::string>(value_of(check_timestamp(J(
+            sent), kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kCanonical))) ==
         "2026-01-14T09:15:02.500000+00:00");
   CHECK(is_null(value_of(
-      check_timestamp("", kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kAsSent))));
-  CHECK(error_type(check_timestamp("", kLoc, EmptyTimestamp::kInvalid,
+      check_timestamp(J(""), kLoc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kAsSent))));
+  CHECK(error_type(check_timestamp(J(""), kLoc, EmptyTimestamp::kInvalid,
                                    TimestampStorage::kAsSent)) == "datetime_parsing");
-  CHECK(error_type(check_timestamp("2026-01-14", kLoc, EmptyTimestamp::kCountsAsNull,
+  CHECK(error_type(check_timestamp(J("2026-01-14"), kLoc, EmptyTimestamp::kCountsAsNull,
                                    TimestampStorage::kAsSent)) == "datetime_parsing");
-  CHECK(error_type(check_timestamp(1768382102, kLoc, EmptyTimestamp::kCountsAsNull,
+  CHECK(error_type(check_timestamp(J(1768382102), kLoc, EmptyTimestamp::kCountsAsNull,
                                    TimestampStorage::kAsSent)) == "string_type");
 }
 
 TEST_CASE("status values are normalised or refused") {
-  CHECK(std::get<std::string>(value_of(check_status(" Completed ", kLoc))) == "success");
-  const FieldCheck bad = check_status("done", kLoc);
+  CHECK(std::get<std::string>(value_of(check_status(J(" Completed "), kLoc))) == "success");
+  const FieldCheck bad = check_status(J("done"), kLoc);
   CHECK(std::get<FieldError>(bad).msg ==
         "Value error, Status must be one of: ['running', 'success', 'failure', 'partial', "
         "'timeout', 'cancelled']");
   CHECK(std::get<FieldError>(bad).type == "value_error");
-  CHECK(error_type(check_status(nullptr, kLoc)) == "string_type");
-  CHECK(error_type(check_status(1, kLoc)) == "string_type");
+  CHECK(error_type(check_status(J(nullptr), kLoc)) == "string_type");
+  CHECK(error_type(check_status(J(1), kLoc)) == "string_type");
 }
 
 TEST_CASE("9.6 JSON objects and JSON-holding strings") {
@@ -206,13 +208,13 @@ TEST_CASE("9.6 JSON objects and JSON-holding strings") {
         "{\"note\":\"relecture termin\xC3\xA9" "e\"}");
   CHECK(text_of(R"({"b":1,"a":2,"b":3})") == R"({"b":3,"a":2})");
   CHECK(text_of("{}") == "{}");
-  CHECK(is_null(value_of(check_json_object(nullptr, kLoc, "metrics_json"))));
-  CHECK(is_null(value_of(check_json_object("", kLoc, "metrics_json"))));
-  CHECK(is_null(value_of(check_json_object(" \t\r\n", kLoc, "metrics_json"))));
+  CHECK(is_null(value_of(check_json_object(J(nullptr), kLoc, "metrics_json"))));
+  CHECK(is_null(value_of(check_json_object(J(""), kLoc, "metrics_json"))));
+  CHECK(is_null(value_of(check_json_object(J(" \t\r\n"), kLoc, "metrics_json"))));
   for (const char* text : {"[1]", "5", "\"{}\"", "null", "{\"a\":NaN}", "{\"a\":", "not json",
                            "{} {}", "\xEF\xBB\xBF{}"}) {
     INFO(text);
-    const FieldCheck check = check_json_object(text, kLoc, "context_json");
+    const FieldCheck check = check_json_object(J(text), kLoc, "context_json");
     REQUIRE(error_type(check) == "value_error");
     CHECK(std::get<FieldError>(check).msg ==
           "Value error, context_json must be a JSON object or a string containing a JSON object");
@@ -226,17 +228,17 @@ TEST_CASE("9.6 JSON objects and JSON-holding strings") {
 
 TEST_CASE("9.7 commit sources are exact and case-sensitive") {
   for (const char* source : {"manual", "llm", "ci"}) {
-    CHECK(std::get<std::string>(value_of(check_commit_source(source, kLoc, "git_commit_source"))) ==
+    CHECK(std::get<std::string>(value_of(check_commit_source(J(source), kLoc, "git_commit_source"))) ==
           source);
   }
   for (const char* source : {"CI", "Manual", " ci", "", "bot"}) {
     INFO(source);
-    const FieldCheck check = check_commit_source(source, kLoc, "git_commit_source");
+    const FieldCheck check = check_commit_source(J(source), kLoc, "git_commit_source");
     REQUIRE(error_type(check) == "value_error");
     CHECK(std::get<FieldError>(check).msg ==
           "Value error, git_commit_source must be 'manual', 'llm', or 'ci'");
   }
-  CHECK(std::get<FieldError>(check_commit_source("x", kLoc, "commit_source")).msg ==
+  CHECK(std::get<FieldError>(check_commit_source(J("x"), kLoc, "commit_source")).msg ==
         "Value error, commit_source must be 'manual', 'llm', or 'ci'");
-  CHECK(error_type(check_commit_source(1, kLoc, "commit_source")) == "string_type");
+  CHECK(error_type(check_commit_source(J(1), kLoc, "commit_source")) == "string_type");
 }
