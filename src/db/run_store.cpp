@@ -53,8 +53,10 @@ std::int64_t RunStore::insert_rows(Statement& statement, const RunRecord* const*
   for (int row = 0; row < count; ++row) {
     const RunRecord& run = *runs[row];
     // The runs outlive step(); the next use resets (and so unbinds) first.
-    for (int i = 1; i < kRunColumnCount; ++i) {
-      statement.bind(parameter++, run.values[i], Statement::TextLifetime::kUntilReset);
+    // reset() left every parameter NULL, so NULL values need no call.
+    for (int i = 1; i < kRunColumnCount; ++i, ++parameter) {
+      if (is_null(run.values[i])) continue;
+      statement.bind(parameter, run.values[i], Statement::TextLifetime::kUntilReset);
     }
   }
   statement.step();
