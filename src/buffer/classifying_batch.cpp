@@ -51,6 +51,10 @@ void ClassifyingBatch::start_classifying(const ClassifyOptions& options) {
   }
 }
 
+void ClassifyingBatch::wait_quietly() {
+  for (std::future<void>& worker : workers_) worker.wait();
+}
+
 void ClassifyingBatch::wait() {
   for (std::future<void>& worker : workers_) worker.get();
   workers_.clear();

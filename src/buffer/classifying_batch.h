@@ -22,6 +22,8 @@ class ClassifyingBatch {
   void start_classifying(const ClassifyOptions& options);
   // Waits for the workers; rethrows what a worker threw.
   void wait();
+  // Blocks until the workers are done, leaving what they threw to wait().
+  void wait_quietly();
 
   std::vector<RawLine> raw;
   std::vector<ClassifiedLine> classified;

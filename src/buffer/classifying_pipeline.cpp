@@ -1,5 +1,7 @@
 #include "buffer/classifying_pipeline.h"
 
+#include <optional>
+
 namespace telemetry::buffer {
 
 ClassifyingPipeline::ClassifyingPipeline(int fd, const ClassifyOptions& options)
@@ -16,30 +18,51 @@ ClassifyingPipeline::~ClassifyingPipeline() {
   // (std::async futures), after this body.
 }
 
+// Batches are classified one at a time, in input order, each on every worker,
+// and handed out once classified: the batch the applying thread needs next is
+// never slowed down by later ones (with every read batch classifying at once,
+// the applying thread waited 1.5 s of a 10 s run for its next batch). The next
+// batch is read while the previous one is classified.
 void ClassifyingPipeline::read_batches() {
+  std::optional<std::size_t> classifying;  // slot of the batch on the workers, not yet handed out
   for (;;) {
     std::size_t slot;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [this] { return stopping_ || read_count_ - released_count_ < kBatchesInFlight; });
+      const std::size_t unpublished = classifying ? 1 : 0;
+      changed_.wait(lock, [&] {
+        return stopping_ || read_count_ + unpublished - released_count_ < kBatchesInFlight;
+      });
       if (stopping_) return;
-      slot = read_count_ % kBatchesInFlight;
+      slot = (read_count_ + unpublished) % kBatchesInFlight;
     }
     // This slot is neither handed out nor being classified: it was released.
     ClassifyingBatch& batch = ring_[slot];
     const LineReader::Status status = batch.read(reader_);
-    batch.start_classifying(options_);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++read_count_;
-      if (status != LineReader::Status::kLine) {
-        reader_done_ = true;
-        final_status_ = status;
-      }
+    if (classifying) {
+      ring_[*classifying].wait_quietly();
+      publish(LineReader::Status::kLine);
     }
-    changed_.notify_all();
-    if (status != LineReader::Status::kLine) return;
+    batch.start_classifying(options_);
+    classifying = slot;
+    if (status != LineReader::Status::kLine) {
+      batch.wait_quietly();
+      publish(status);
+      return;
+    }
   }
+}
+
+void ClassifyingPipeline::publish(LineReader::Status status) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++read_count_;
+    if (status != LineReader::Status::kLine) {
+      reader_done_ = true;
+      final_status_ = status;
+    }
+  }
+  changed_.notify_all();
 }
 
 ClassifyingBatch* ClassifyingPipeline::next() {

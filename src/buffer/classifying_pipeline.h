@@ -1,8 +1,9 @@
 #pragma once
 // An input's lines, read on a thread of their own in batches, each batch
-// classified on worker threads, handed out in input order. Reading (a copy of
-// every byte) and classifying (JSON parsing and validation) so stay off the
-// thread that applies records, which is what limits a large ingest.
+// classified on all worker threads, one batch after the other, and handed out
+// in input order once classified. Reading (a copy of every byte) and
+// classifying (JSON parsing and validation) so stay off the thread that
+// applies records, which is what limits a large ingest.
 //
 // Invariant: at most kBatchesInFlight batches exist between being read and
 // being released, so memory stays bounded however large the input is.
@@ -41,13 +42,15 @@ class ClassifyingPipeline {
 
  private:
   void read_batches();
+  // Hands out the next batch (classified); `status` is the reader's last.
+  void publish(LineReader::Status status);
 
   LineReader reader_;
   const ClassifyOptions& options_;
   std::array<ClassifyingBatch, kBatchesInFlight> ring_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::size_t read_count_ = 0;      // batches read so far (guarded by mutex_)
+  std::size_t read_count_ = 0;      // batches read and classified so far (guarded by mutex_)
   std::size_t released_count_ = 0;  // batches released so far (guarded by mutex_)
   bool reader_done_ = false;        // end of input or error (guarded by mutex_)
   bool stopping_ = false;           // the destructor runs (guarded by mutex_)
