@@ -1,5 +1,6 @@
 #include "core/field_rules.h"
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 
@@ -48,9 +49,8 @@ SqlValue default_value(WhenAbsent when_absent, const std::string& now) {
 FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
   if (rules_.size() > kMaxRules) throw std::logic_error("FieldTable: too many rules");
   slots_.fill(-1);
-  for (const FieldRule& rule : rules_) keys_.emplace_back(rule.key);
   for (std::size_t i = 0; i < rules_.size(); ++i) {
-    std::size_t slot = key_hash(keys_[i]) & (kSlots - 1);
+    std::size_t slot = key_hash(rules_[i].key) & (kSlots - 1);
     while (slots_[slot] >= 0) slot = (slot + 1) & (kSlots - 1);
     slots_[slot] = static_cast<int>(i);
   }
@@ -59,7 +59,7 @@ FieldTable::FieldTable(std::initializer_list<FieldRule> rules) : rules_(rules) {
 int FieldTable::rule_index(std::string_view key) const {
   for (std::size_t slot = key_hash(key) & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
     const int index = slots_[slot];
-    if (index < 0 || keys_[static_cast<std::size_t>(index)] == key) return index;
+    if (index < 0 || rules_[static_cast<std::size_t>(index)].key == key) return index;
   }
 }
 
@@ -68,7 +68,7 @@ CheckedFields check_fields(const JsonMembers& body, const ordered_json& loc_pref
   const std::vector<FieldRule>& rules = table.rules();
   // Object keys are unique (json_body keeps a repeated key's last value, the
   // flat decoder declines repeated keys), so each rule gets at most one member.
-  std::vector<const JsonView*> members(rules.size(), nullptr);
+  std::array<const JsonView*, FieldTable::kMaxRules> members{};  // by rule index
   for (const JsonMember& member : body) {
     const int index = table.rule_index(member.key);
     if (index >= 0) members[static_cast<std::size_t>(index)] = &member.value;

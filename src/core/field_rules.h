@@ -44,7 +44,7 @@ enum class WhenNull {
 };
 
 struct FieldRule {
-  const char* key;
+  std::string_view key;
   RunColumn column;
   FieldKind kind;
   WhenAbsent when_absent;
@@ -55,6 +55,8 @@ struct FieldRule {
 // rules in one pass instead of one search per rule.
 class FieldTable {
  public:
+  static constexpr std::size_t kMaxRules = 64;
+
   // At most kMaxRules rules with distinct keys.
   FieldTable(std::initializer_list<FieldRule> rules);
   const std::vector<FieldRule>& rules() const { return rules_; }
@@ -62,10 +64,8 @@ class FieldTable {
   int rule_index(std::string_view key) const;
 
  private:
-  static constexpr std::size_t kMaxRules = 64;
   static constexpr std::size_t kSlots = 2 * kMaxRules;  // open addressing, at most half full
   std::vector<FieldRule> rules_;
-  std::vector<std::string_view> keys_;  // rules_[i].key, measured once
   std::array<int, kSlots> slots_;  // rule index by key hash, -1 when empty
 };
 

@@ -4,42 +4,24 @@
 
 namespace telemetry {
 
-JsonView::JsonView(const ordered_json& node) : type_(Type::kNull) {
+JsonView::JsonView(const ordered_json& node) : JsonView(of_node(node)) {}
+
+JsonView JsonView::of_node(const ordered_json& node) {
   using V = ordered_json::value_t;
   switch (node.type()) {
-    case V::boolean:
-      type_ = Type::kBoolean;
-      scalar_.boolean = node.get<bool>();
-      break;
-    case V::number_integer:
-      type_ = Type::kInteger;
-      scalar_.integer = node.get<std::int64_t>();
-      break;
-    case V::number_unsigned:
-      type_ = Type::kUnsigned;
-      scalar_.unsigned_integer = node.get<std::uint64_t>();
-      break;
-    case V::number_float:
-      type_ = Type::kFloat;
-      scalar_.floating = node.get<double>();
-      break;
-    case V::string:
-      type_ = Type::kString;
-      string_ = node.get_ref<const std::string&>();
-      break;
-    case V::object:
-      type_ = Type::kObject;
-      scalar_.node = &node;
-      break;
-    case V::array:
-      type_ = Type::kArray;
-      scalar_.node = &node;
-      break;
+    case V::boolean: return boolean(node.get<bool>());
+    case V::number_integer: return integer(node.get<std::int64_t>());
+    case V::number_unsigned: return unsigned_integer(node.get<std::uint64_t>());
+    case V::number_float: return floating(node.get<double>());
+    case V::string: return string(node.get_ref<const std::string&>());
+    case V::object: return container(Type::kObject, node);
+    case V::array: return container(Type::kArray, node);
     case V::null:
     case V::binary:  // never produced by the JSON parser
     case V::discarded:
       break;
   }
+  return null();
 }
 
 double JsonView::number_as_double() const {

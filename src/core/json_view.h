@@ -62,6 +62,8 @@ class JsonView {
 
  private:
   explicit JsonView(Type type) : type_(type) {}
+  static JsonView of_node(const ordered_json& node);
+  static JsonView container(Type type, const ordered_json& node) { JsonView v(type); v.scalar_.node = &node; return v; }
 
   Type type_;
   union Scalar {  // the member named by type_ (none for kNull and kString)
