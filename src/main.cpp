@@ -4,47 +4,26 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/app.h"
 #include "cli/commands.h"
 #include "db/sqlite.h"
-#include "telemetry_version.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 
 using namespace telemetry;
 
 int main(int argc, char** argv) {
-  CLI::App app{"telemetry: records runs of automation agents in SQLite, through one writer"};
-  app.set_version_flag("--version", std::string("telemetry ") + TELEMETRY_VERSION);
-  app.require_subcommand(1);
-
+  std::unique_ptr<CLI::App> app = cli::make_app();
   cli::RunCommand run;
-  cli::register_serve(app, run);
-  cli::register_migrate(app, run);
-  cli::register_backup(app, run);
-  cli::register_check(app, run);
-  cli::register_ingest_buffer(app, run);
-  cli::register_metrics(app, run);
-  cli::register_prune(app, run);
+  cli::register_serve(*app, run);
+  cli::register_migrate(*app, run);
+  cli::register_backup(*app, run);
+  cli::register_check(*app, run);
+  cli::register_ingest_buffer(*app, run);
+  cli::register_metrics(*app, run);
+  cli::register_prune(*app, run);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e) == 0 ? exit_code::kOk : exit_code::kOk;
-  } catch (const CLI::CallForAllHelp& e) {
-    app.exit(e);
-    return exit_code::kOk;
-  } catch (const CLI::CallForVersion& e) {
-    app.exit(e);
-    return exit_code::kOk;
-  } catch (const CLI::Success&) {
-    return exit_code::kOk;
-  } catch (const CLI::ParseError& e) {
-    // CLI11's own exit codes are never passed through (config.md 6).
-    std::string command = app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name();
-    std::cerr << "telemetry: " << e.what() << "\n"
-              << "Run 'telemetry" << command << " --help' for usage.\n";
-    return exit_code::kUsage;
-  }
+  if (std::optional<int> code = cli::parse_command_line(*app, argc, argv)) return *code;
 
   try {
     return run ? run() : exit_code::kUsage;

@@ -229,10 +229,9 @@ void register_backup(CLI::App& app, RunCommand& run) {
   backup->require_subcommand(0, 1);
   add_global_flags(*backup, flags->values);
   add_setting(*backup, flags->values, "--dir", "TELEMETRY_BACKUP_DIR", "backup folder (default: backups beside the database)");
-  add_setting(*backup, flags->values, "--keep-days", "TELEMETRY_BACKUP_KEEP_DAYS", "delete verified backups older than N days (default 7)");
+  add_setting(*backup, flags->values, "--keep-days", "TELEMETRY_BACKUP_KEEP_DAYS", "delete verified backups older than N days");
   add_setting(*backup, flags->values, "--keep-last", "TELEMETRY_BACKUP_KEEP_LAST", "always keep the N newest verified backups");
-  add_setting(*backup, flags->values, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "synchronous level for writing the copy");
-  add_setting(*backup, flags->values, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  add_database_options(*backup, flags->values, kSynchronous | kBusyTimeout);
   backup->add_flag("--json", flags->json, "print the result as JSON");
 
   CLI::App* list = backup->add_subcommand("list", "Show the backups with time, size, rows and verification state");
@@ -246,9 +245,7 @@ void register_backup(CLI::App& app, RunCommand& run) {
   restore->add_option("FILE", restore_flags->restore_file, "backup file (a bare name is also looked up in the backup folder)")
       ->required();
   add_setting(*restore, restore_flags->values, "--dir", "TELEMETRY_BACKUP_DIR", "backup folder for bare names");
-  add_setting(*restore, restore_flags->values, "--journal-mode", "TELEMETRY_DB_JOURNAL_MODE", "journal mode of the restored database");
-  add_setting(*restore, restore_flags->values, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
-  add_setting(*restore, restore_flags->values, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  add_database_options(*restore, restore_flags->values, kJournalMode | kSynchronous | kBusyTimeout);
   restore->add_flag("--yes", restore_flags->yes, "do not ask for confirmation (required when not on a terminal)");
   restore->add_flag("--json", restore_flags->json, "print the result as JSON");
 

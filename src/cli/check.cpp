@@ -25,6 +25,7 @@
 #include "db/migrations/canonical.h"
 #include "db/schema.h"
 #include "db/shape.h"
+#include "http/connect_failure.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
@@ -262,7 +263,8 @@ CheckResult check_service(const Config& config, std::optional<Health>& health) {
   if (config.auth_token) headers.emplace("Authorization", "Bearer " + *config.auth_token);
   httplib::Result result = client.Get("/health", headers);
   if (!result) {
-    return fail("service", fmt::format("{} is unreachable: {}", config.api_url, httplib::to_string(result.error())),
+    return fail("service", fmt::format("{} is unreachable: {}", config.api_url,
+                                       http::describe_failure(config.api_url, result.error(), 5)),
                 exit_code::kUnavailable);
   }
   ordered_json body = ordered_json::parse(result->body, nullptr, /*allow_exceptions=*/false);
@@ -365,7 +367,7 @@ void register_check(CLI::App& app, RunCommand& run) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* command = app.add_subcommand("check", "Check the database (and the running service) for problems");
   add_global_flags(*command, flags->values);
-  add_setting(*command, flags->values, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  add_database_options(*command, flags->values, kBusyTimeout);
   command->add_flag("--quick", flags->quick, "quick_check instead of the full integrity_check");
   add_setting(*command, flags->values, "--url", "TELEMETRY_API_URL", "also check the service's /health at this URL");
   command->add_flag("--json", flags->json, "print the report as JSON");

@@ -4,10 +4,12 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "util/command_error.h"
 #include "util/config.h"
 
 namespace telemetry::cli {
@@ -17,9 +19,12 @@ struct FlagValues {
   std::map<std::string, std::string> settings;
   std::optional<std::string> env_file;
   bool no_env_file = false;
+  std::string command;                            // "backup restore", for messages
+  std::map<std::string, std::string> flag_names;  // TELEMETRY_API_PORT -> --port
 };
 
-// Adds an option that stores its value under `variable` in `flags`.
+// Adds an option that stores its value under `variable` in `flags`. Its help
+// shows the value's type (PORT, SECONDS, ...) and the setting's default.
 CLI::Option* add_setting(CLI::App& command, FlagValues& flags, const std::string& name,
                          const std::string& variable, const std::string& description);
 // A --feature / --no-feature pair for a boolean setting.
@@ -28,9 +33,28 @@ void add_switch(CLI::App& command, FlagValues& flags, const std::string& on, con
 
 // --db, --lock-file, --env-file, --no-env-file, --log-level, --log-format.
 void add_global_flags(CLI::App& command, FlagValues& flags);
+// Whether `flag` (e.g. "--db") is one of add_global_flags', which may also be
+// typed before the subcommand.
+bool is_global_flag(const std::string& flag);
 
-// Resolves settings for `command`; prints each problem as
-// "telemetry: configuration error: ..." and throws CommandError(78) when any.
+// The SQLite connection flags, each with the same meaning wherever it appears.
+enum DatabaseOption : unsigned { kJournalMode = 1, kSynchronous = 2, kBusyTimeout = 4 };
+void add_database_options(CLI::App& command, FlagValues& flags, unsigned which);
+
+// The one form of a bad flag: "--port abc: <problem>" and where usage is
+// explained; exit 64 (EX_USAGE). `command` is "prune", "backup restore", ...
+CommandError bad_flag(const std::string& command, const std::string& flag, const std::string& value,
+                      const std::string& problem);
+// The same form for a problem that is not about one value ("FILE is required").
+CommandError usage_error(const std::string& command, const std::string& problem);
+
+// serve's start-up report: at info the settings that are not defaults (the
+// token masked), at debug every one.
+void log_settings(const Config& config);
+
+// Resolves settings for `command`. A bad flag value throws bad_flag (64);
+// otherwise each problem prints as "telemetry: configuration error: ..." and
+// CommandError(78) is thrown.
 // Also configures logging and logs the resolver's warnings.
 Config load_config(const FlagValues& flags, Command command);
 

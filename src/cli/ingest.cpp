@@ -467,9 +467,7 @@ void register_ingest_buffer(CLI::App& app, RunCommand& run) {
   command->add_flag("--dry-run", flags->dry_run, "decide every line and print the summary; write nothing");
   command->add_flag("--json", flags->json, "print the summary as one JSON object");
   add_setting(*command, *settings, "--url", "TELEMETRY_API_URL", "send the runs to this running service");
-  add_setting(*command, *settings, "--journal-mode", "TELEMETRY_DB_JOURNAL_MODE", "DELETE, TRUNCATE, PERSIST or WAL");
-  add_setting(*command, *settings, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
-  add_setting(*command, *settings, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  add_database_options(*command, *settings, kJournalMode | kSynchronous | kBusyTimeout);
   add_setting(*command, *settings, "--auth-token-file", "TELEMETRY_API_AUTH_TOKEN_FILE",
               "file holding the service's token (server mode)");
   command->callback([&run, settings, flags] {

@@ -118,11 +118,10 @@ int metrics(const MetricsFlags& flags, const FlagValues& settings) {
   }
   FieldErrors errors = http::validate_metrics_query(flags.query);
   if (!errors.empty()) {
-    std::string message;
-    for (const FieldError& error : errors) {
-      message += (message.empty() ? "--" : "; --") + error.to_reason() + " (got '" + error.input.get<std::string>() + "')";
-    }
-    throw CommandError(exit_code::kUsage, message);
+    // The HTTP form is "Value error, since must be ..."; a flag error says it plainly.
+    const FieldError& error = errors.front();
+    std::string problem = error.msg.rfind("Value error, ", 0) == 0 ? error.msg.substr(13) : error.msg;
+    throw bad_flag("metrics", "--" + error.loc.back().get<std::string>(), error.input.get<std::string>(), problem);
   }
   Config config = load_config(settings, Command::kMetrics);
   Json body = url_given ? metrics_from_service(config, flags.query) : metrics_from_file(config, flags.query);
@@ -140,8 +139,8 @@ void register_metrics(CLI::App& app, RunCommand& run) {
   add_global_flags(*command, *settings);
   add_setting(*command, *settings, "--url", "TELEMETRY_API_URL", "ask this running service instead of reading --db");
   command->add_flag("--json", flags->json, "print the JSON object of GET /metrics");
-  command->add_option("--since", flags->query.since, "recent window: 24h, 7d, 2w ... (default 24h)");
-  command->add_option("--by", flags->query.by, "breakdown: agent, job_type or status (default agent)");
+  command->add_option("--since", flags->query.since, "recent window: 24h, 7d, 2w ...")->type_name("DURATION")->capture_default_str();
+  command->add_option("--by", flags->query.by, "breakdown: agent, job_type or status")->type_name("FIELD")->capture_default_str();
   command->callback([&run, settings, flags] {
     run = [settings, flags] { return metrics(*flags, *settings); };
   });

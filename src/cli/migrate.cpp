@@ -41,9 +41,7 @@ db::migrations::ProgressCallback terminal_progress(std::int64_t total) {
 
 int migrate(const MigrateFlags& flags) {
   if (flags.to != "7" && flags.to != "v7") {
-    throw CommandError(exit_code::kUsage,
-                       fmt::format("--to {}: the only target is version 7 (7 or v7)\nRun 'telemetry migrate --help' for usage.",
-                                   flags.to));
+    throw bad_flag("migrate", "--to", flags.to, "the only target is version 7 (7 or v7)");
   }
   const Config config = load_config(flags.settings, Command::kMigrate);
 
@@ -109,10 +107,9 @@ void register_migrate(CLI::App& app, RunCommand& run) {
   auto flags = std::make_shared<MigrateFlags>();
   CLI::App* command = app.add_subcommand("migrate", "Bring a database of any earlier version to the v7 schema");
   add_global_flags(*command, flags->settings);
-  add_setting(*command, flags->settings, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
-  add_setting(*command, flags->settings, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
+  add_database_options(*command, flags->settings, kBusyTimeout | kSynchronous);
   command->add_flag("--dry-run", flags->dry_run, "print the plan and change nothing (takes no lock)");
-  command->add_option("--to", flags->to, "target schema version; only 7 (or v7)");
+  command->add_option("--to", flags->to, "target schema version; only 7 (or v7)")->type_name("VERSION")->capture_default_str();
   command->add_flag("--no-backup", flags->no_backup, "skip the verified pre-migration backup");
   command->add_flag("--json", flags->json, "machine-readable plan (--dry-run) or summary");
   command->callback([&run, flags] { run = [flags] { return migrate(*flags); }; });

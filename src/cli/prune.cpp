@@ -47,10 +47,7 @@ struct PruneFlags {
 std::chrono::seconds parse_older_than(const std::string& text) {
   auto age = parse_duration(text);
   if (!age) {
-    throw CommandError(exit_code::kUsage,
-                       fmt::format("--older-than {}: must be a whole number >= 1 followed by h, d or w (24h, 30d, "
-                                   "2w)\nRun 'telemetry prune --help' for usage.",
-                                   text));
+    throw bad_flag("prune", "--older-than", text, "expected a whole number >= 1 followed by h, d or w (24h, 30d, 2w)");
   }
   return *age;
 }
@@ -107,9 +104,7 @@ int prune(const PruneFlags& flags) {
   const Config config = load_config(flags.values, Command::kPrune);
   const std::chrono::seconds age = parse_older_than(flags.older_than);
   if (flags.batch_size < 1 || flags.batch_size > 1000000) {
-    throw CommandError(exit_code::kUsage, fmt::format("--batch-size {}: must be between 1 and 1000000\n"
-                                                      "Run 'telemetry prune --help' for usage.",
-                                                      flags.batch_size));
+    throw bad_flag("prune", "--batch-size", std::to_string(flags.batch_size), "must be between 1 and 1000000");
   }
   const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - age);
   if (flags.dry_run) return dry_run(config, flags, cutoff);
@@ -180,14 +175,12 @@ void register_prune(CLI::App& app, RunCommand& run) {
   CLI::App* command = app.add_subcommand("prune", "Delete runs created before now minus a duration, in batches");
   add_global_flags(*command, flags->values);
   command->add_option("--older-than", flags->older_than, "delete runs created longer ago than this: 24h, 30d, 2w")
-      ->required();
+      ->required()->type_name("DURATION");
   command->add_flag("--dry-run", flags->dry_run, "only count the runs that would be deleted");
-  command->add_option("--batch-size", flags->batch_size, "rows per transaction (default 10000)");
+  command->add_option("--batch-size", flags->batch_size, "rows per transaction")->capture_default_str();
   command->add_flag("--vacuum", flags->vacuum, "VACUUM afterwards to give the space back to the filesystem");
   command->add_flag("--json", flags->json, "print the result as JSON");
-  add_setting(*command, flags->values, "--journal-mode", "TELEMETRY_DB_JOURNAL_MODE", "DELETE, TRUNCATE, PERSIST or WAL");
-  add_setting(*command, flags->values, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
-  add_setting(*command, flags->values, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
+  add_database_options(*command, flags->values, kJournalMode | kSynchronous | kBusyTimeout);
   command->callback([&run, flags] { run = [flags] { return prune(*flags); }; });
 }
 

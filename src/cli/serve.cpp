@@ -98,10 +98,8 @@ void register_serve(CLI::App& app, RunCommand& run) {
   auto flags = std::make_shared<FlagValues>();
   CLI::App* command = app.add_subcommand("serve", "Run the single-writer HTTP service");
   add_global_flags(*command, *flags);
-  add_setting(*command, *flags, "--journal-mode", "TELEMETRY_DB_JOURNAL_MODE", "DELETE, TRUNCATE, PERSIST or WAL");
-  add_setting(*command, *flags, "--synchronous", "TELEMETRY_DB_SYNCHRONOUS", "EXTRA, FULL, NORMAL or OFF");
-  add_setting(*command, *flags, "--busy-timeout-ms", "TELEMETRY_DB_BUSY_TIMEOUT_MS", "SQLite busy timeout");
-  add_setting(*command, *flags, "--host", "TELEMETRY_API_HOST", "address to listen on (default 127.0.0.1)");
+  add_database_options(*command, *flags, kJournalMode | kSynchronous | kBusyTimeout);
+  add_setting(*command, *flags, "--host", "TELEMETRY_API_HOST", "address or host name to listen on");
   add_setting(*command, *flags, "--port", "TELEMETRY_API_PORT", "port to listen on; 0 lets the system choose");
   add_switch(*command, *flags, "--auth", "--no-auth", "TELEMETRY_API_AUTH_ENABLED", "require a Bearer token");
   add_setting(*command, *flags, "--auth-token-file", "TELEMETRY_API_AUTH_TOKEN_FILE", "file holding the token");
@@ -113,8 +111,8 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--http-threads", "TELEMETRY_HTTP_THREADS", "concurrent connections served");
   add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS",
               "seconds a whole request may take to arrive");
-  add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "seconds; 0 disables");
-  add_setting(*command, *flags, "--retention-days", "TELEMETRY_RETENTION_DAYS", "delete runs older than N days; 0 = off");
+  add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "idle seconds a connection stays open; 0 disables");
+  add_setting(*command, *flags, "--retention-days", "TELEMETRY_RETENTION_DAYS", "delete runs older than N days; 0 keeps them");
   command->callback([&run, flags] {
     run = [flags] { return serve(load_config(*flags, Command::kServe)); };
   });

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "http/connect_failure.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 
@@ -84,7 +85,7 @@ ApiResponse ApiClient::send(Method method, const std::string& target, const std:
     if (!result) {
       connection_failure = true;
       last_problem = fmt::format("cannot reach the service at {}: {}", settings_.base_url,
-                                 httplib::to_string(result.error()));
+                                 describe_failure(settings_.base_url, result.error(), settings_.timeout_seconds));
     } else {
       const httplib::Response& response = result.value();
       const int status = response.status;

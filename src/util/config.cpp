@@ -135,12 +135,14 @@ class Resolver {
     env_file_name_ = named ? *in_.env_file : ".env";
     std::string path = join_path(working_directory_, named ? *in_.env_file : ".env");
     env_file::Loaded loaded = env_file::load(path, env_file_name_);
-    if (loaded.read_error) {
-      if (!named && loaded.missing) return;  // ./.env is optional
-      result_.errors.push_back(*loaded.read_error);
-      return;
-    }
+    if (loaded.read_error && !named && loaded.missing) return;  // ./.env is optional
+    if (loaded.read_error) result_.errors.push_back(*loaded.read_error);
     for (const std::string& error : loaded.parsed.errors) result_.errors.push_back(error);
+    // A ./.env nobody named may belong to another project in the same folder.
+    if (!named && (loaded.read_error || !loaded.parsed.errors.empty()))
+      result_.errors.push_back(path + " is read because it is in the current folder; if it is not meant for "
+                               "telemetry, pass --no-env-file (or --env-file PATH to read another file)");
+    if (loaded.read_error) return;
     file_ = std::move(loaded.parsed.entries);
     auto token = file_.find("TELEMETRY_API_AUTH_TOKEN");
     if (token != file_.end() && !token->second.value.empty() && loaded.readable_by_others)
@@ -197,7 +199,13 @@ class Resolver {
     return env_file_name_ + ":" + std::to_string(found.line);
   }
 
-  void fail(const Found& found, const std::string& reason, bool secret = false) {
+  // `expected` adds what would be accepted where the reason alone does not say.
+  void fail(const Found& found, const std::string& reason, bool secret = false, const std::string& expected = "") {
+    if (found.level == Level::kFlag) {
+      result_.flag_errors.push_back(
+          {found.name, secret ? kRedacted : found.value, reason + (expected.empty() ? "" : "; expected " + expected)});
+      return;
+    }
     result_.errors.push_back(found.name + "=" + (secret ? kRedacted : found.value) + " (" + message_source(found) +
                              "): " + reason);
   }
@@ -215,7 +223,10 @@ class Resolver {
       long long value = 0;
       switch (values::parse_integer(found->value, min, max, value)) {
         case values::IntegerCheck::kOk: out = static_cast<Int>(value); break;
-        case values::IntegerCheck::kNotInteger: fail(*found, "not an integer"); break;
+        case values::IntegerCheck::kNotInteger:
+          fail(*found, "not an integer", false,
+               "a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+          break;
         case values::IntegerCheck::kOutOfRange:
           fail(*found, "must be between " + std::to_string(min) + " and " + std::to_string(max));
           break;

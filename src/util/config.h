@@ -64,13 +64,23 @@ struct Config {
   std::vector<std::string> debug_notes;
 };
 
+// A bad value given on the command line: a usage error (exit 64) that the CLI
+// reports under the flag's name, unlike a bad value from the environment or an
+// env file (a configuration error, exit 78).
+struct FlagError {
+  std::string variable;  // TELEMETRY_API_PORT
+  std::string value;     // as given (a secret is masked)
+  std::string problem;   // "not an integer; expected a whole number from 0 to 65535"
+};
+
 struct ConfigResult {
-  bool ok() const { return errors.empty(); }
+  bool ok() const { return errors.empty() && flag_errors.empty(); }
   Config config;
   // One line per problem, already in the form
   // "TELEMETRY_API_PORT=abc (environment): not an integer"; the caller prints
   // "telemetry: configuration error: <line>" and exits 78.
   std::vector<std::string> errors;
+  std::vector<FlagError> flag_errors;
 };
 
 ConfigResult resolve_config(const ConfigInputs& inputs, Command command);

@@ -119,7 +119,9 @@ bool valid_authority(const std::string& authority) {
 
 }  // namespace
 
-std::optional<std::string> normalise_service_url(const std::string& text) {
+std::optional<std::string> normalise_service_url(const std::string& given) {
+  // Like curl, a URL without a scheme is taken as http://.
+  const std::string text = given.find("://") == std::string::npos ? "http://" + given : given;
   std::string lowered = to_lower(text);
   size_t scheme_end;
   if (lowered.rfind("http://", 0) == 0) scheme_end = 7;

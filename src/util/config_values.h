@@ -31,6 +31,7 @@ std::string url_for_listen_address(const std::string& host, int port);
 
 // An http:// or https:// URL with a host, an optional port (1-65535) and no
 // path other than "/"; returned without the trailing "/". nullopt when malformed.
+// Without a scheme ("localhost:8765") it is http://, as curl assumes.
 std::optional<std::string> normalise_service_url(const std::string& text);
 
 }  // namespace telemetry::config_values

@@ -172,8 +172,10 @@ TEST_CASE("an unreadable ./.env is an error") {
   Setup s;
   std::filesystem::create_directory(s.dir / ".env");  // exists but cannot be read as a file
   ConfigResult result = s.resolve();
-  REQUIRE(result.errors.size() == 1);
+  REQUIRE(result.errors.size() == 2);
   CHECK(result.errors[0] == "cannot read env file .env: Is a directory");
+  CHECK(result.errors[1] == (s.dir.path() + "/.env") + " is read because it is in the current folder; if it is "
+                            "not meant for telemetry, pass --no-env-file (or --env-file PATH to read another file)");
 }
 
 TEST_CASE("--no-env-file reads no env file") {
@@ -189,8 +191,27 @@ TEST_CASE("env file syntax errors are configuration errors naming file and line"
   Setup s;
   s.env_file("TELEMETRY_API_PORT=1\nbroken\nTELEMETRY_API_HOST='x\n");
   ConfigResult result = s.resolve();
-  CHECK(result.errors == std::vector<std::string>{".env:2: expected KEY=VALUE", ".env:3: unterminated single quote"});
+  REQUIRE(result.errors.size() == 3);
+  CHECK(std::vector<std::string>(result.errors.begin(), result.errors.begin() + 2) ==
+        std::vector<std::string>{".env:2: expected KEY=VALUE", ".env:3: unterminated single quote"});
   CHECK(result.config.api_port == 1);  // the good lines still count, so every problem is reported
+}
+
+TEST_CASE("a bad ./.env says where it is, why it is read and how to skip it") {
+  Setup s;
+  s.env_file("# another project's file\nexport PATH=$PATH:/opt/x\nnot a setting\n");
+  ConfigResult result = s.resolve();
+  REQUIRE(!result.errors.empty());
+  CHECK(result.errors.back() == (s.dir.path() + "/.env") +
+                                    " is read because it is in the current folder; if it is not meant for telemetry, "
+                                    "pass --no-env-file (or --env-file PATH to read another file)");
+}
+
+TEST_CASE("a file named with --env-file gets no ./.env hint") {
+  Setup s;
+  s.dir.write("other.env", "broken\n", 0600);
+  s.inputs.env_file = "other.env";
+  CHECK(s.resolve().errors == std::vector<std::string>{"other.env:1: expected KEY=VALUE"});
 }
 
 TEST_CASE("the env file supplies settings only: the process environment is untouched") {
@@ -216,13 +237,19 @@ TEST_CASE("the two messages of config.md section 1, verbatim") {
   CHECK(result.errors.size() == 2);
 }
 
-TEST_CASE("flags are named '(command line)' in messages") {
+TEST_CASE("bad flag values are flag errors (usage, exit 64), not configuration errors") {
   Setup s;
   s.inputs.flags["TELEMETRY_RATE_LIMIT_ENABLED"] = "maybe";
+  s.inputs.flags["TELEMETRY_API_PORT"] = "abc";
   ConfigResult result = s.resolve();
-  CHECK(result.errors == std::vector<std::string>{
-                             "TELEMETRY_RATE_LIMIT_ENABLED=maybe (command line): must be true, false, 1, 0, yes, "
-                             "no, on or off"});
+  CHECK(result.errors.empty());
+  CHECK_FALSE(result.ok());
+  REQUIRE(result.flag_errors.size() == 2);
+  CHECK(result.flag_errors[0].variable == "TELEMETRY_API_PORT");
+  CHECK(result.flag_errors[0].value == "abc");
+  CHECK(result.flag_errors[0].problem == "not an integer; expected a whole number from 0 to 65535");
+  CHECK(result.flag_errors[1].variable == "TELEMETRY_RATE_LIMIT_ENABLED");
+  CHECK(result.flag_errors[1].problem == "must be true, false, 1, 0, yes, no, on or off");
 }
 
 struct RangeRow {
@@ -291,8 +318,9 @@ TEST_CASE("journal modes MEMORY and OFF are refused") {
   for (const char* mode : {"MEMORY", "off"}) {
     Setup s;
     s.inputs.flags["TELEMETRY_DB_JOURNAL_MODE"] = mode;
-    CHECK(s.resolve().errors == std::vector<std::string>{std::string("TELEMETRY_DB_JOURNAL_MODE=") + mode +
-                                                         " (command line): must be DELETE, TRUNCATE, PERSIST or WAL"});
+    ConfigResult result = s.resolve();
+    REQUIRE(result.flag_errors.size() == 1);
+    CHECK(result.flag_errors[0].problem == "must be DELETE, TRUNCATE, PERSIST or WAL");
   }
 }
 

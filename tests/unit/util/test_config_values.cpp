@@ -69,7 +69,10 @@ TEST_CASE("TELEMETRY_API_URL form") {
   CHECK(values::normalise_service_url("http://127.0.0.1:8765/") == std::string("http://127.0.0.1:8765"));
   CHECK(values::normalise_service_url("HTTPS://metrics.example.org") == std::string("https://metrics.example.org"));
   CHECK(values::normalise_service_url("http://[::1]:80/") == std::string("http://[::1]:80"));
-  for (const char* bad : {"", "127.0.0.1:8765", "ftp://host", "http://", "http://:80", "http://host:0",
+  // No scheme: http://, as curl assumes.
+  CHECK(values::normalise_service_url("127.0.0.1:8765") == std::string("http://127.0.0.1:8765"));
+  CHECK(values::normalise_service_url("localhost") == std::string("http://localhost"));
+  for (const char* bad : {"", "localhost:80/api", "ftp://host", "http://", "http://:80", "http://host:0",
                           "http://host:65536", "http://host:port", "http://host/api", "http://host?x=1",
                           "http://user@host", "http://[::1", "http://[nothex]:80", "http://host:80:90"})
     CHECK_FALSE(values::normalise_service_url(bad).has_value());
