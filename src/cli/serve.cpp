@@ -32,17 +32,11 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-void log_effective_configuration(const Config& config) {
-  for (const Config::Origin& origin : config.report) {
-    log::info("setting", {{"name", origin.name}, {"value", origin.value}, {"source", origin.source}});
-  }
-}
-
 int serve(const Config& config) {
   sigset_t stop_signals = block_stop_signals();
 
   auto lock = WriterLock::acquire(config.lock_file, config.db_path, "serve");
-  log_effective_configuration(config);
+  log_settings(config);
 
   db::ConnectionSettings settings{config.journal_mode, config.synchronous, config.busy_timeout_ms};
   db::ServableDatabase database = db::open_servable(config.db_path, settings, /*create=*/true);
@@ -78,7 +72,7 @@ int serve(const Config& config) {
     server.stop();
   });
 
-  log::info("listening", {{"url", server.base_url()}, {"db_path", config.db_path},
+  log::announce("listening", {{"url", server.base_url()}, {"db_path", config.db_path},
                           {"journal_mode", database.journal_mode}, {"synchronous", database.synchronous}});
   http::sd_notify("READY=1");
   server.listen();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "util/command_error.h"
@@ -26,12 +27,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-bool needs_quotes(const std::string& value) {
-  if (value.empty()) return true;
-  for (unsigned char c : value)
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
-  return false;
-}
 
 std::string json_line(const std::string& time, Level level, const std::string& message,
                       const Fields& fields) {
@@ -46,7 +41,23 @@ std::string json_line(const std::string& time, Level level, const std::string& m
     line[reserved ? "_" + key : key] = value;
   }
   // Bytes that are not UTF-8 become U+FFFD rather than losing the line.
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // JSON escapes C0 controls itself; DEL and C1 controls (only ever inside
+  // strings here) are escaped too, so no terminal acts on them.
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const unsigned char next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (c == 0x7f) {
+      out += "\\u007f";
+    } else if (c == 0xC2 && next >= 0x80 && next < 0xA0) {
+      out += fmt::format("\\u{:04x}", next);
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 void write_all(const std::string& text) {
@@ -57,6 +68,43 @@ void write_all(const std::string& text) {
     if (n <= 0) return;  // stderr is gone; there is nowhere left to report it
     done += static_cast<size_t>(n);
   }
+}
+
+void emit(Level level, const std::string& message, const Fields& fields) {
+  std::string line = format_line(g_format.load(), std::chrono::system_clock::now(), level, message, fields);
+  std::lock_guard<std::mutex> guard(g_write_mutex);
+  write_all(line);
+}
+
+// Length of the well-formed UTF-8 sequence at `i` (2-4 bytes), or 0.
+std::size_t utf8_sequence(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                       : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  const unsigned char second = byte(i + 1);
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) || (lead == 0xF0 && second < 0x90) ||
+      (lead == 0xF4 && second > 0x8F))
+    return 0;  // overlong, surrogate or beyond U+10FFFF
+  return length;
+}
+
+// Bytes a terminal could act on: C0 controls, DEL, C1 controls (U+0080-U+009F,
+// C2 80-C2 9F in UTF-8) and bytes that are not UTF-8 at all.
+bool is_unsafe_at(const std::string& text, std::size_t i, std::size_t& length) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  length = 1;
+  if (c < 0x20 || c == 0x7f) return true;
+  if (c < 0x80) return false;
+  length = utf8_sequence(text, i);
+  if (length == 0) {
+    length = 1;
+    return true;
+  }
+  return c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
 }
 
 }  // namespace
@@ -89,19 +137,33 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when) {
 }
 
 std::string logfmt_value(const std::string& value) {
-  if (!needs_quotes(value)) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+  std::string out;
+  bool quote = value.empty();
+  for (std::size_t i = 0, length = 1; i < value.size(); i += length) {
+    const char c = value[i];
+    if (is_unsafe_at(value, i, length)) {
+      quote = true;
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (length == 2) {  // a C1 control, by its code point
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(value[i + 1]));
+          } else {
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+          }
+      }
+    } else if (c == '"' || c == '\\') {
+      quote = true;
+      out += '\\';
+      out += c;
+    } else {
+      quote |= c == ' ' || c == '=';
+      out.append(value, i, length);
     }
   }
-  return out + "\"";
+  return quote ? "\"" + out + "\"" : out;
 }
 
 std::string format_line(Format format, std::chrono::system_clock::time_point when, Level level,
@@ -140,11 +202,10 @@ Format parse_format(const std::string& text) {
 
 bool enabled(Level level) { return level >= g_level.load(); }
 
+void announce(const std::string& message, const Fields& fields) { emit(Level::kInfo, message, fields); }
+
 void write(Level level, const std::string& message, const Fields& fields) {
-  if (!enabled(level)) return;
-  std::string line = format_line(g_format.load(), std::chrono::system_clock::now(), level, message, fields);
-  std::lock_guard<std::mutex> guard(g_write_mutex);
-  write_all(line);
+  if (enabled(level)) emit(level, message, fields);
 }
 
 }  // namespace telemetry::log

@@ -24,5 +24,8 @@ inline void debug(const std::string& m, const Fields& f = {}) { write(Level::kDe
 inline void info(const std::string& m, const Fields& f = {}) { write(Level::kInfo, m, f); }
 inline void warning(const std::string& m, const Fields& f = {}) { write(Level::kWarning, m, f); }
 inline void error(const std::string& m, const Fields& f = {}) { write(Level::kError, m, f); }
+// An info line written whatever the level: the few lines an operator always
+// needs, such as where serve listens.
+void announce(const std::string& message, const Fields& fields = {});
 
 }  // namespace telemetry::log

@@ -17,7 +17,10 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when);
 std::string format_line(Format format, std::chrono::system_clock::time_point when, Level level,
                         const std::string& message, const Fields& fields);
 
-// A logfmt value: bare when safe, else double-quoted with \" \\ \n \r \t escaped.
+// A logfmt value: bare when safe, else double-quoted with \" \\ \n \r \t
+// escaped, every other control character as \x1b (C0, DEL) or \u009b (C1),
+// and bytes that are not UTF-8 as \xff: a client's field cannot reach a
+// terminal as an escape sequence.
 std::string logfmt_value(const std::string& value);
 
 }  // namespace telemetry::log

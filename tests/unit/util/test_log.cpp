@@ -68,6 +68,42 @@ TEST_CASE("log: logfmt quotes values that need it and escapes") {
   CHECK(line == "time=2024-03-05T06:07:08.123456+00:00 level=error msg=\"bad \\\"thing\\\"\\nhappened\"\n");
 }
 
+TEST_CASE("log: every control character is escaped, so none reaches a terminal") {
+  // A client's field with a raw ESC (colour codes), BEL, NUL, DEL, a C1 CSI
+  // (U+009B) and a byte that is not UTF-8.
+  CHECK(tlog::logfmt_value("\x1b[31mRED") == "\"\\x1b[31mRED\"");
+  CHECK(tlog::logfmt_value(std::string("a\0b", 3)) == "\"a\\x00b\"");
+  CHECK(tlog::logfmt_value("bell\a") == "\"bell\\x07\"");
+  CHECK(tlog::logfmt_value("del\x7f") == "\"del\\x7f\"");
+  CHECK(tlog::logfmt_value("csi\xC2\x9B" "31m") == "\"csi\\u009b31m\"");
+  CHECK(tlog::logfmt_value("bad\xff") == "\"bad\\xff\"");
+  // Printable UTF-8 (including U+00A0 and beyond) stays as it is.
+  CHECK(tlog::logfmt_value("caf\xC3\xA9") == "caf\xC3\xA9");
+  CHECK(tlog::logfmt_value("nbsp\xC2\xA0x") == "nbsp\xC2\xA0x");
+  for (tlog::Format format : {tlog::Format::kLogfmt, tlog::Format::kJson}) {
+    const std::string line = tlog::format_line(format, sample_time(), tlog::Level::kInfo, "m\x1b[2J",
+                                              {{"agent", "\x1b[31mRED\x07\x7f\xC2\x9B"}});
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) {  // the last byte is the line's own \n
+      const unsigned char c = static_cast<unsigned char>(line[i]);
+      CHECK((c >= 0x20 && c != 0x7f));
+      CHECK_FALSE((c == 0xC2 && static_cast<unsigned char>(line[i + 1]) < 0xA0));
+    }
+  }
+  const std::string json = tlog::format_line(tlog::Format::kJson, sample_time(), tlog::Level::kInfo, "m",
+                                             {{"agent", "\x1b[31mRED\x7f\xC2\x9B"}});
+  CHECK(nlohmann::json::parse(json)["agent"] == "\x1b[31mRED\x7f\xC2\x9B");  // the value survives, escaped
+}
+
+TEST_CASE("log: announce writes whatever the level") {
+  tlog::configure(tlog::Level::kError, tlog::Format::kLogfmt);
+  std::string out = captured_stderr([] {
+    tlog::info("hidden");
+    tlog::announce("listening", {{"url", "http://127.0.0.1:1"}});
+  });
+  tlog::configure(tlog::Level::kInfo, tlog::Format::kLogfmt);
+  CHECK(std::regex_match(out, std::regex("time=[^ ]+ level=info msg=\"listening\" url=http://127.0.0.1:1\n")));
+}
+
 TEST_CASE("log: json line has the fixed keys first, then the event's") {
   std::string line = tlog::format_line(tlog::Format::kJson, sample_time(), tlog::Level::kCritical, "disk \"full\"",
                                       {{"path", "/data"}, {"message", "clash"}});
