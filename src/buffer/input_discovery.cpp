@@ -55,7 +55,7 @@ class Collector {
     add_file(argument, st);
   }
 
-  Discovery result() && { return Discovery{std::move(inputs_), std::move(usage_error_)}; }
+  Discovery result() && { return Discovery{std::move(inputs_), std::move(usage_error_), std::move(skipped_active_)}; }
 
  private:
   void add_missing(const std::string& path, const std::string& reason) {
@@ -73,6 +73,8 @@ class Collector {
     std::vector<std::string> names;
     while (const dirent* entry = ::readdir(dir)) {
       std::string name = entry->d_name;
+      if (!name.empty() && name[0] != '.' && !include_active_ && is_active_name(name))
+        skipped_active_.push_back(join(directory, name));
       if (name.empty() || name[0] == '.' || !is_buffer_file_name(name, include_active_)) continue;
       names.push_back(std::move(name));
     }
@@ -91,6 +93,7 @@ class Collector {
   std::vector<InputSpec> inputs_;
   std::set<std::pair<dev_t, ino_t>> seen_;
   std::optional<std::string> usage_error_;
+  std::vector<std::string> skipped_active_;
 };
 
 }  // namespace

@@ -18,6 +18,8 @@ struct InputSpec {
 struct Discovery {
   std::vector<InputSpec> inputs;
   std::optional<std::string> usage_error;  // exit 64 before anything is done
+  // *.jsonl.active files found in directories and left alone (no --include-active).
+  std::vector<std::string> skipped_active;
 };
 
 // `arguments` empty means `default_directory`.

@@ -12,14 +12,14 @@
 
 #include "cli/commands.h"
 #include "db/backup/catalog.h"
-#include "db/backup/format_numbers.h"
+#include "util/format_numbers.h"
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
 #include "db/backup/stop_signals.h"
-#include "db/backup/terminal_progress.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
+#include "util/terminal_progress.h"
 #include "util/log.h"
 
 namespace telemetry::cli {
@@ -35,9 +35,28 @@ struct BackupFlags {
   std::string restore_file;
 };
 
-db::backup::CopyControl copy_control(TerminalProgress& progress) {
+// Progress is drawn for files of 64 MiB and more; smaller ones take a moment.
+constexpr std::int64_t kProgressMinBytes = 64ll * 1024 * 1024;
+
+// Copying shows on `copying`, reading a whole file back (verification) on `reading`.
+struct Progress {
+  explicit Progress(const std::string& copy_label)
+      : copying(copy_label, TerminalProgress::Unit::kBytes, "", kProgressMinBytes),
+        reading("verifying", TerminalProgress::Unit::kBytes, "", kProgressMinBytes) {}
+  void finish() {
+    copying.finish();
+    reading.finish();
+  }
+  TerminalProgress copying, reading;
+};
+
+db::backup::CopyControl copy_control(Progress& progress) {
   CopyControl control;
-  control.progress = [&progress](std::int64_t done, std::int64_t total) { progress.update(done, total); };
+  control.progress = [&progress](std::int64_t done, std::int64_t total) { progress.copying.update(done, total); };
+  control.read_progress = [&progress](std::int64_t done, std::int64_t total) {
+    progress.copying.finish();  // the copy's line ends before verification's begins
+    progress.reading.update(done, total);
+  };
   control.interrupted = stop_exit_code;
   return control;
 }
@@ -47,18 +66,12 @@ std::int64_t runs_in(const std::map<std::string, std::int64_t>& counts) {
   return found == counts.end() ? 0 : found->second;
 }
 
-std::uint64_t file_size_or_zero(const std::string& path) {
-  std::error_code error;
-  auto size = fs::file_size(path, error);
-  return error ? 0 : size;
-}
-
 // ---- backup -------------------------------------------------------------
 
 int make_backup_command(const BackupFlags& flags) {
   const Config config = load_config(flags.values, Command::kBackup);
   install_stop_signal_handlers();
-  TerminalProgress progress("backup", file_size_or_zero(config.db_path));
+  Progress progress("backup");
 
   BackupOptions options;
   options.db_path = config.db_path;
@@ -69,6 +82,7 @@ int make_backup_command(const BackupFlags& flags) {
   options.started = std::chrono::system_clock::now();
   options.control = copy_control(progress);
   BackupOutcome outcome = make_backup(options);
+  progress.finish();
 
   for (const std::string& warning : outcome.warnings) log::warning(warning);
   if (flags.json) {
@@ -161,9 +175,11 @@ int restore_command(const BackupFlags& flags) {
   auto lock = WriterLock::acquire(config.lock_file, config.db_path, "backup-restore");
 
   const std::string file = locate_restore_file(flags.restore_file, config);
-  TerminalProgress checking("checking", file_size_or_zero(file));
+  Progress checking("checking");
+  checking.reading.set_label("checking " + fs::path(file).filename().string());
   CopyControl inspect_control = copy_control(checking);
   RestoreSource source = inspect_restore_file(file, config.busy_timeout_ms, inspect_control);
+  checking.finish();
 
   if (!flags.yes) {
     std::error_code error;
@@ -178,7 +194,7 @@ int restore_command(const BackupFlags& flags) {
     }
   }
 
-  TerminalProgress progress("restore", source.bytes);
+  Progress progress("restore");
   RestoreOptions options;
   options.db_path = config.db_path;
   options.journal_mode = config.journal_mode;
@@ -187,6 +203,7 @@ int restore_command(const BackupFlags& flags) {
   options.now = std::chrono::system_clock::now();
   options.control = copy_control(progress);
   RestoreOutcome outcome = restore_database(options, source);
+  progress.finish();
 
   const std::string undo =
       outcome.safety_copy

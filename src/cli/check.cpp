@@ -18,7 +18,7 @@
 #include "cli/commands.h"
 #include "db/backup/database_files.h"
 #include "db/backup/file_sync.h"
-#include "db/backup/format_numbers.h"
+#include "util/format_numbers.h"
 #include "db/backup/integrity.h"
 #include "db/backup/schema_facts.h"
 #include "db/database.h"

@@ -6,12 +6,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "buffer/ingest_input.h"
 #include "buffer/ingest_summary.h"
@@ -28,6 +30,7 @@
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
+#include "util/terminal_progress.h"
 #include "util/log.h"
 
 namespace telemetry::cli {
@@ -344,25 +347,6 @@ std::unique_ptr<db::Connection> open_for_dry_run(const Config& config) {
 
 // ---- output ------------------------------------------------------------
 
-// "\r<path>: N lines" on a terminal while a large input is read.
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1) {}
-  void update(const std::string& path, std::int64_t lines) {
-    if (!enabled_) return;
-    std::cerr << "\r" << path << ": " << lines << " lines" << std::flush;
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-};
-
 void report_rejections(const buffer::InputReport& report) {
   for (const auto& [line, reason] : report.shown_rejections) {
     std::cerr << report.path << ":" << line << ": rejected: " << reason << "\n";
@@ -384,14 +368,26 @@ int ingest_buffer(const IngestFlags& flags, const FlagValues& settings) {
   const bool url_given = settings.settings.count("TELEMETRY_API_URL") > 0;
   const Mode mode = choose_mode(config, url_given);
   bool anything_to_read = false;
-  for (const buffer::InputSpec& input : discovery.inputs) anything_to_read |= !input.missing;
+  for (const buffer::InputSpec& input : discovery.inputs) {
+    anything_to_read |= !input.missing;
+    // Said on stderr at once, not only in the summary (exit 66 when nothing could be read).
+    if (input.missing) {
+      std::cerr << "telemetry: cannot read " << input.path << ": " << *input.missing
+                << (flags.paths.empty() ? " (the buffer folder, TELEMETRY_BUFFER_DIR; or name PATHs to read)" : "")
+                << "\n";
+    }
+  }
+  std::sort(discovery.skipped_active.begin(), discovery.skipped_active.end());
 
   buffer::IngestOptions options;
   options.classify.max_line_bytes = config.max_body_bytes;
   options.classify.now = canonical_utc_now();
   options.dry_run = flags.dry_run;
-  Progress progress;
-  options.progress = [&progress](const std::string& path, std::int64_t lines) { progress.update(path, lines); };
+  TerminalProgress progress("", TerminalProgress::Unit::kCount, "lines");
+  options.progress = [&progress](const std::string& path, std::int64_t lines) {
+    progress.set_label(path);
+    progress.update(lines);
+  };
 
   std::unique_ptr<WriterLock> lock;
   std::unique_ptr<db::Connection> connection;
@@ -434,7 +430,7 @@ int ingest_buffer(const IngestFlags& flags, const FlagValues& settings) {
     } else {
       report = buffer::ingest_input(input, *applier, options);
     }
-    progress.clear();
+    progress.finish();
     report_rejections(report);
     if (report.stops_run && !stopped) {
       std::cerr << "telemetry: " << report.error.value_or("") << "\n";
@@ -447,9 +443,17 @@ int ingest_buffer(const IngestFlags& flags, const FlagValues& settings) {
 
   if (flags.json) {
     buffer::RunDescription description{mode.server, config.db_path, mode.url, flags.dry_run};
-    std::cout << buffer::summary_json(description, reports).dump() << "\n";
+    nlohmann::ordered_json summary = buffer::summary_json(description, reports);
+    summary["skipped_active"] = discovery.skipped_active;
+    std::cout << summary.dump() << "\n";
   } else {
     std::cout << buffer::total_summary_line(reports, flags.dry_run) << "\n";
+    if (!discovery.skipped_active.empty()) {
+      std::cout << fmt::format("skipped {} .jsonl.active file{} a client may still be writing ({}); "
+                               "--include-active ingests them once the clients have stopped\n",
+                               discovery.skipped_active.size(), discovery.skipped_active.size() == 1 ? "" : "s",
+                               fmt::join(discovery.skipped_active, ", "));
+    }
   }
   return buffer::combined_exit_code(codes);
 }

@@ -12,6 +12,7 @@
 #include "db/migrations/migrate.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/terminal_progress.h"
 
 namespace telemetry::cli {
 namespace {
@@ -31,14 +32,6 @@ int fail_after_step_from_environment() {
   return value && *value ? std::atoi(value) : 0;
 }
 
-db::migrations::ProgressCallback terminal_progress(std::int64_t total) {
-  if (!::isatty(STDERR_FILENO)) return {};
-  return [total](std::int64_t rows) {
-    std::cerr << fmt::format("\rcopying agent_runs: {} / {} rows", db::with_thousands(rows), db::with_thousands(total))
-              << std::flush;
-  };
-}
-
 int migrate(const MigrateFlags& flags) {
   if (flags.to != "7" && flags.to != "v7") {
     throw bad_flag("migrate", "--to", flags.to, "the only target is version 7 (7 or v7)");
@@ -53,8 +46,12 @@ int migrate(const MigrateFlags& flags) {
   options.dry_run = flags.dry_run;
   options.backup = !flags.no_backup;
   options.fail_after_step = fail_after_step_from_environment();
-  bool progress_shown = false;
+  // The total is known only from the plan.
+  std::int64_t total_rows = 0;
+  TerminalProgress progress("copying agent_runs", TerminalProgress::Unit::kCount, "rows");
+  options.progress = [&](std::int64_t rows) { progress.update(rows, total_rows); };
   options.on_plan = [&](const db::MigrationPlan& plan) {
+    total_rows = plan.counts.agent_runs;
     const bool refused = plan.shape.id == "unknown" || !plan.refusals.empty();
     if (flags.json) {
       if (flags.dry_run || refused) std::cout << db::plan_json(plan).dump(2) << "\n";
@@ -62,23 +59,8 @@ int migrate(const MigrateFlags& flags) {
       std::cout << db::plan_text(plan) << std::flush;
     }
   };
-  // The total is known only from the plan; the progress callback reads it then.
-  std::int64_t total_rows = 0;
-  auto shown = terminal_progress(0);
-  if (shown) {
-    options.progress = [&](std::int64_t rows) {
-      progress_shown = true;
-      terminal_progress(total_rows)(rows);
-    };
-    auto print_plan = options.on_plan;
-    options.on_plan = [&, print_plan](const db::MigrationPlan& plan) {
-      total_rows = plan.counts.agent_runs;
-      print_plan(plan);
-    };
-  }
-
   db::migrations::MigrateResult result = db::migrations::migrate_database(options);
-  if (progress_shown) std::cerr << "\n";
+  progress.finish();
   using Outcome = db::migrations::MigrateResult::Outcome;
   switch (result.outcome) {
     case Outcome::kDryRun:

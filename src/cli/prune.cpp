@@ -16,7 +16,7 @@
 #include "core/duration.h"
 #include "core/timestamp.h"
 #include "db/backup/file_sync.h"
-#include "db/backup/format_numbers.h"
+#include "util/format_numbers.h"
 #include "db/backup/stop_signals.h"
 #include "db/database.h"
 #include "db/run_queries.h"
@@ -25,13 +25,12 @@
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
+#include "util/terminal_progress.h"
 
 namespace telemetry::cli {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
-using db::backup::human_bytes;
-using db::backup::with_thousands;
 
 constexpr std::int64_t kDefaultBatchSize = 10000;  // config.md 4.2, the same as serve's retention
 
@@ -114,7 +113,7 @@ int prune(const PruneFlags& flags) {
   db::ConnectionSettings settings{config.journal_mode, config.synchronous, config.busy_timeout_ms};
   db::ServableDatabase database = db::open_servable(config.db_path, settings, /*create=*/false);
   db::Connection& connection = *database.connection;
-  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  TerminalProgress progress("prune", TerminalProgress::Unit::kCount, "runs deleted");
 
   std::int64_t deleted = 0, batches = 0;
   std::uint64_t freed = 0;
@@ -129,10 +128,10 @@ int prune(const PruneFlags& flags) {
       transaction.commit();
       deleted += n;
       ++batches;
-      if (show_progress) std::fputs(fmt::format("\rprune: {} runs deleted", with_thousands(deleted)).c_str(), stderr);
+      progress.update(deleted);
       if (n < flags.batch_size) break;
     }
-    if (show_progress) std::fputs("\n", stderr);
+    progress.finish();
     if (flags.vacuum && stopped_by == 0) {
       const auto pages_before = connection.query_int("PRAGMA page_count");
       const auto page_size = connection.query_int("PRAGMA page_size");

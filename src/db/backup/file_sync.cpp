@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "db/backup/format_numbers.h"
+#include "util/format_numbers.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 

@@ -1,5 +1,6 @@
 #include "db/backup/online_copy.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -46,6 +47,35 @@ void interrupt_on_signal(Connection& connection, const CopyControl& control) {
   if (control.interrupted) {
     sqlite3_progress_handler(connection.handle(), 10000, progress_callback, const_cast<CopyControl*>(&control));
   }
+}
+
+ReadProgress::ReadProgress(Connection& connection, const CopyControl& control)
+    : connection_(connection), control_(control) {
+  if (!control_.read_progress) {
+    interrupt_on_signal(connection_, control_);
+    return;
+  }
+  page_size_ = connection_.query_int("PRAGMA page_size");
+  file_bytes_ = connection_.query_int("PRAGMA page_count") * page_size_;
+  int current = 0, highest = 0;
+  sqlite3_db_status(connection_.handle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highest, /*reset=*/1);
+  sqlite3_progress_handler(connection_.handle(), 10000, &ReadProgress::handler, this);
+}
+
+ReadProgress::~ReadProgress() { sqlite3_progress_handler(connection_.handle(), 0, nullptr, nullptr); }
+
+int ReadProgress::handler(void* self) {
+  auto* watch = static_cast<ReadProgress*>(self);
+  if (watch->control_.interrupted && watch->control_.interrupted() != 0) return 1;
+  int misses = 0, highest = 0;
+  sqlite3_db_status(watch->connection_.handle(), SQLITE_DBSTATUS_CACHE_MISS, &misses, &highest, 0);
+  const std::int64_t total = watch->file_bytes_;
+  watch->control_.read_progress(std::min<std::int64_t>(misses * watch->page_size_, total * 99 / 100), total);
+  return 0;
+}
+
+void ReadProgress::done() {
+  if (control_.read_progress) control_.read_progress(file_bytes_, file_bytes_);
 }
 
 void throw_if_interrupted(const CopyControl& control) {

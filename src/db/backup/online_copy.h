@@ -21,6 +21,9 @@ namespace telemetry::db::backup {
 struct CopyControl {
   // Called after each step with the bytes copied so far and the total.
   std::function<void(std::int64_t done_bytes, std::int64_t total_bytes)> progress;
+  // Called while a whole file is read and checked (integrity_check, row
+  // counts) with the bytes read so far and the file's size.
+  std::function<void(std::int64_t read_bytes, std::int64_t total_bytes)> read_progress;
   // Returns 0 to carry on, or the exit code to stop with (130, 143) after a signal.
   std::function<int()> interrupted;
   int pages_per_step = 4096;
@@ -45,6 +48,24 @@ SourceSnapshot copy_database(Connection& source, const std::string& dest_path, c
 // Installs a progress handler that makes running statements fail with
 // SQLITE_INTERRUPT once control.interrupted() answers non-zero.
 void interrupt_on_signal(Connection& connection, const CopyControl& control);
+// While it lives: interrupt_on_signal, plus control.read_progress told how
+// much of the file `connection` has read (its pager's cache misses, so a page
+// read twice counts twice: shown as at most 99% until done()).
+class ReadProgress {
+ public:
+  ReadProgress(Connection& connection, const CopyControl& control);
+  ~ReadProgress();
+  ReadProgress(const ReadProgress&) = delete;
+  ReadProgress& operator=(const ReadProgress&) = delete;
+  void done();  // reports the whole file read
+
+ private:
+  static int handler(void* self);
+  Connection& connection_;
+  const CopyControl& control_;
+  std::int64_t page_size_ = 0, file_bytes_ = 0;
+};
+
 // Throws CommandError(code, "interrupted") when control.interrupted() is non-zero.
 void throw_if_interrupted(const CopyControl& control);
 

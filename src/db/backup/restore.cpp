@@ -58,7 +58,7 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
   source.bytes = fs::file_size(file, error);
   try {
     auto connection = open_read_only(file, busy_timeout_ms);
-    interrupt_on_signal(*connection, control);
+    ReadProgress reading(*connection, control);
     IntegrityResult integrity = check_integrity(*connection, /*quick=*/false);
     if (!integrity.ok) {
       if (integrity.problems.front().find("not a database") != std::string::npos) {
@@ -74,6 +74,7 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
     }
     source.shape = shape.id;
     source.row_counts = table_row_counts(*connection);
+    reading.done();
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(control);
     if (failure.code() == SQLITE_NOTADB) {

@@ -26,10 +26,10 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
                              int busy_timeout_ms, const CopyControl& control) {
   CopyVerification verification;
   Connection copy(path, Connection::Mode::kReadWrite, busy_timeout_ms);
-  interrupt_on_signal(copy, control);
   copy.exec("PRAGMA synchronous=" + synchronous);
   verification.journal_mode = copy.query_text("PRAGMA journal_mode=" + journal_mode);
   for (auto& c : verification.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ReadProgress reading(copy, control);
 
   IntegrityResult integrity = check_integrity(copy, /*quick=*/false);
   if (!integrity.ok) {
@@ -47,6 +47,7 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
                                        describe_counts(expected.row_counts));
     return verification;
   }
+  reading.done();
   verification.ok = true;
   return verification;
 }

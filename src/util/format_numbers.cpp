@@ -1,8 +1,8 @@
-#include "db/backup/format_numbers.h"
+#include "util/format_numbers.h"
 
 #include <fmt/format.h>
 
-namespace telemetry::db::backup {
+namespace telemetry {
 
 std::string human_bytes(std::uint64_t bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -25,4 +25,4 @@ std::string with_thousands(std::int64_t value) {
   return value < 0 ? "-" + out : out;
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry
