@@ -132,8 +132,9 @@ Config load_config(const FlagValues& flags, Command command) {
   inputs.working_directory = ::getcwd(cwd, sizeof cwd) ? cwd : ".";
 
   ConfigResult result = resolve_config(inputs, command);
+  // Every problem is reported; a bad flag makes it a usage error (64).
+  for (const std::string& line : result.errors) std::cerr << "telemetry: configuration error: " << line << "\n";
   if (!result.flag_errors.empty()) {
-    // Flags first: the command line is what the user just typed.
     std::string problems;
     for (const FlagError& error : result.flag_errors) {
       auto flag = flags.flag_names.find(error.variable);
@@ -143,12 +144,7 @@ Config load_config(const FlagValues& flags, Command command) {
     }
     throw usage_error(flags.command, problems);
   }
-  if (!result.ok()) {
-    for (const std::string& line : result.errors) {
-      std::cerr << "telemetry: configuration error: " << line << "\n";
-    }
-    throw CommandError(exit_code::kConfig, "");
-  }
+  if (!result.ok()) throw CommandError(exit_code::kConfig, "");
   Config& config = result.config;
   log::configure(log::parse_level(config.log_level), log::parse_format(config.log_format));
   for (const std::string& note : config.debug_notes) log::debug(note);

@@ -16,8 +16,8 @@ TerminalProgress::Style TerminalProgress::style_from_environment() {
   const char* term = std::getenv("TERM");
   const char* no_color = std::getenv("NO_COLOR");
   Style style;
-  // A dumb terminal cannot erase a line; without TERM we are not in one.
-  style.enabled = ::isatty(STDERR_FILENO) == 1 && term && *term && std::strcmp(term, "dumb") != 0;
+  // A dumb terminal cannot erase a line.
+  style.enabled = ::isatty(STDERR_FILENO) == 1 && !(term && std::strcmp(term, "dumb") == 0);
   style.color = style.enabled && !(no_color && *no_color);  // no-color.org: set and not empty
   return style;
 }

@@ -92,7 +92,7 @@ def test_json_summary_keys(tmp_path):
     result = ingest(tmp_path, "--json", "telemetry_buffer")
     assert result.returncode == 65
     summary = json.loads(result.stdout)
-    assert list(summary) == ["mode", "database", "url", "dry_run", "inputs", "totals"]
+    assert list(summary) == ["mode", "database", "url", "dry_run", "inputs", "totals", "skipped_active"]
     assert summary["mode"] == "direct" and summary["url"] is None and summary["dry_run"] is False
     assert summary["database"] == str(tmp_path / "t.sqlite")
     assert summary["inputs"] == [{

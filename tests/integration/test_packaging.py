@@ -148,6 +148,21 @@ def test_man_page_renders_without_warnings_in_man(rendered_pages, page):
         assert re.search(r"^ENVIRONMENT$", text, re.M)
 
 
+# scdoc markup that did not become bold or underline shows as stray * and _:
+# "recent__DURATION_" (an underline right after a bold word), "*word", "WORD_ ".
+STRAY_MARKUP = re.compile(r"__|(?<=\s)\*\w|\w\*(?=\w)|(?<=\s)_[A-Za-z]|(?<!TELEMETRY)(?<=[A-Za-z])_(?=[\s=,.;:)])")
+
+
+@pytest.mark.parametrize("page", MAN_PAGES)
+def test_man_page_shows_no_stray_scdoc_markup(rendered_pages, page):
+    man = need("man", "man-db")
+    env = dict(os.environ, LANG="C.UTF-8", MANWIDTH="250")  # wide: no hyphenation splits words
+    result = subprocess.run([man, "-l", str(rendered_pages[page])], capture_output=True, text=True, env=env)
+    text = re.sub(".\x08", "", result.stdout).replace("***REDACTED***", "")
+    stray = [line.strip() for line in text.splitlines() if STRAY_MARKUP.search(line)]
+    assert not stray, "%s shows scdoc markup: %s" % (page, stray)
+
+
 def documented_items(page):
     """The bold words of the definition-list entries of an scdoc page: a line
     starting with `*` followed by a tab-indented description
