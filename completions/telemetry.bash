@@ -126,7 +126,7 @@ _telemetry() {
     esac
 
     if [[ -z $command ]]; then
-        COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune --help -h --version" -- "$cur") )
+        COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune help version --help -h --version" -- "$cur") )
         return 0
     fi
 
@@ -136,6 +136,8 @@ _telemetry() {
     fi
 
     case "$command" in
+        help)  # telemetry help COMMAND
+            (( positionals == 0 )) && COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune" -- "$cur") ) ;;
         backup)
             COMPREPLY=( $(compgen -W "list restore" -- "$cur") ) ;;
         "backup restore")

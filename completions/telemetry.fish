@@ -50,6 +50,8 @@ complete -c telemetry -n __telemetry_needs_command -a check -d 'Check the databa
 complete -c telemetry -n __telemetry_needs_command -a ingest-buffer -d 'Deliver buffered runs to the database'
 complete -c telemetry -n __telemetry_needs_command -a metrics -d 'Print the numbers of /metrics'
 complete -c telemetry -n __telemetry_needs_command -a prune -d 'Delete runs older than a duration'
+complete -c telemetry -n __telemetry_needs_command -a help -d 'Print the help of telemetry or of a command'
+complete -c telemetry -n __telemetry_needs_command -a version -d 'Print the version'
 
 # Flags every command accepts (src/cli/common.cpp add_global_flags).
 for context in serve migrate 'backup -' 'backup list' 'backup restore' check ingest-buffer metrics prune
