@@ -465,7 +465,7 @@ void register_ingest_buffer(CLI::App& app, RunCommand& run) {
   auto flags = std::make_shared<IngestFlags>();
   CLI::App* command = app.add_subcommand("ingest-buffer", "Deliver buffered runs (JSONL buffer files) to the database");
   add_global_flags(*command, *settings);
-  command->add_option("paths", flags->paths,
+  command->add_option("PATH", flags->paths,
                       "buffer directories, files, or - for standard input (default: TELEMETRY_BUFFER_DIR)");
   command->add_flag("--include-active", flags->include_active, "also ingest .jsonl.active files (clients stopped)");
   command->add_flag("--dry-run", flags->dry_run, "decide every line and print the summary; write nothing");
