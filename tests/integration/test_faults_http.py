@@ -1,4 +1,4 @@
-"""Hostile HTTP clients (issue 8; http-api.md 1, 3, 4; config.md 4.2).
+"""Hostile HTTP clients (issue 8; docs/reference/http-api.md §1, §3, §4; docs/reference/configuration.md §4.2).
 
 The pool is small here (--http-threads 4) so that "beyond the pool" needs only
 a handful of sockets. No test asserts a tight latency (the CI machine is

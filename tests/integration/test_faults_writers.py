@@ -1,11 +1,11 @@
-"""Concurrent writers (issue 8; design.md "The single writer"; config.md 5):
+"""Concurrent writers (issue 8; docs/architecture.md "The single writer"; docs/reference/configuration.md §5):
 a command that writes the database without a server (migrate, prune, backup
 restore, ingest-buffer in direct mode) started while another writer holds the
 lock is refused with exit 69, naming the holder, and touches nothing: the
 database's bytes and mtime, the lock file's content and the set of files
 beside them are the same afterwards.
 
-ingest-buffer is special (buffer-files.md 8): when the holder is `serve` it
+ingest-buffer is special (docs/reference/buffer-files.md §8): when the holder is `serve` it
 does not write the file itself but delivers through the service ("server
 mode"); it refuses (69) only when the holder is anything else.
 

@@ -1,4 +1,4 @@
-"""GET /metrics in Prometheus text form (http-api.md 17.1, 17.3): choosing the
+"""GET /metrics in Prometheus text form (docs/reference/http-api.md §17.1, §17.3): choosing the
 form, and output a scraper accepts, checked by promtool when installed and by
 an exposition-format parser written here."""
 import math
