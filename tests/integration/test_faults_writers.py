@@ -9,8 +9,8 @@ ingest-buffer is special (docs/reference/buffer-files.md §8): when the holder i
 does not write the file itself but delivers through the service ("server
 mode"); it refuses (69) only when the holder is anything else.
 
-Each case runs only when `telemetry --help` lists the command (they are
-being built in parallel); otherwise it is skipped, saying so."""
+Each case first checks that `telemetry --help` lists the command, so a renamed
+or missing command fails here by name instead of in an unrelated assertion."""
 import fcntl
 import hashlib
 import json
@@ -40,9 +40,8 @@ def listed_subcommands(*path):
 
 def require_command(*path):
     parents, name = path[:-1], path[-1]
-    if name not in listed_subcommands(*parents):
-        pytest.skip("`telemetry %s` is not available yet (not listed by `telemetry %s--help`)"
-                    % (" ".join(path), "".join(p + " " for p in parents)))
+    assert name in listed_subcommands(*parents), "`telemetry %s` is not listed by `telemetry %s--help`" % (
+        " ".join(path), "".join(p + " " for p in parents))
 
 
 def snapshot(directory, db_path):
