@@ -1,5 +1,5 @@
 // telemetry: builds the command line, runs the chosen command and maps every
-// failure to its exit code (config.md section 7).
+// failure to its exit code (docs/reference/configuration.md §7).
 #include <iostream>
 
 #include <CLI/CLI.hpp>

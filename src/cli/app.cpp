@@ -194,7 +194,7 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::Success&) {
     return exit_code::kOk;
   } catch (const CLI::ParseError& e) {
-    // CLI11's own exit codes are never passed through (config.md 6).
+    // CLI11's own exit codes are never passed through (docs/reference/configuration.md §6).
     return parse_failure(app, e);
   }
   return std::nullopt;
