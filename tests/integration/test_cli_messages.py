@@ -7,6 +7,7 @@ import re
 import socket
 import sqlite3
 import subprocess
+import time
 
 from harness import BINARY, Server, clean_env, run_cli
 from ops_fixtures import create_v7, insert_runs
@@ -196,8 +197,13 @@ def test_a_strangers_env_file_names_itself_and_how_to_skip_it(tmp_path):
 # --- 14: serve's start-up lines --------------------------------------------------
 
 def start_up_lines(args, env=None):
+    """serve's log up to its listening line (the harness sees the port in the lock
+    file a moment before that line is written)."""
     server = Server(args=args, env=env).start()
     try:
+        deadline = time.time() + 20
+        while 'msg="listening"' not in server.stderr() and time.time() < deadline:
+            time.sleep(0.01)
         return server, [line for line in server.stderr().splitlines() if line]
     finally:
         server.close()
