@@ -12,15 +12,15 @@
 
 #include "cli/commands.h"
 #include "db/backup/catalog.h"
-#include "util/format_numbers.h"
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
 #include "db/backup/stop_signals.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/format_numbers.h"
 #include "util/lock_file.h"
-#include "util/terminal_progress.h"
 #include "util/log.h"
+#include "util/terminal_progress.h"
 
 namespace telemetry::cli {
 namespace {

@@ -18,7 +18,6 @@
 #include "cli/commands.h"
 #include "db/backup/database_files.h"
 #include "db/backup/file_sync.h"
-#include "util/format_numbers.h"
 #include "db/backup/integrity.h"
 #include "db/backup/schema_facts.h"
 #include "db/database.h"
@@ -28,6 +27,7 @@
 #include "http/connect_failure.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/format_numbers.h"
 #include "util/lock_file.h"
 
 namespace telemetry::cli {

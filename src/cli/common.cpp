@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <iostream>
+#include <set>
 
 #include "cli/app.h"
 #include "util/exit_codes.h"

@@ -119,9 +119,13 @@ int metrics(const MetricsFlags& flags, const FlagValues& settings) {
   FieldErrors errors = http::validate_metrics_query(flags.query);
   if (!errors.empty()) {
     // The HTTP form is "Value error, since must be ..."; a flag error says it plainly.
-    const FieldError& error = errors.front();
-    std::string problem = error.msg.rfind("Value error, ", 0) == 0 ? error.msg.substr(13) : error.msg;
-    throw bad_flag("metrics", "--" + error.loc.back().get<std::string>(), error.input.get<std::string>(), problem);
+    std::string problems;
+    for (const FieldError& error : errors) {
+      const std::string problem = error.msg.rfind("Value error, ", 0) == 0 ? error.msg.substr(13) : error.msg;
+      problems += (problems.empty() ? "" : "\ntelemetry: ") + ("--" + error.loc.back().get<std::string>()) + " " +
+                  error.input.get<std::string>() + ": " + problem;
+    }
+    throw usage_error("metrics", problems);
   }
   Config config = load_config(settings, Command::kMetrics);
   Json body = url_given ? metrics_from_service(config, flags.query) : metrics_from_file(config, flags.query);

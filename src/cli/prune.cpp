@@ -16,7 +16,6 @@
 #include "core/duration.h"
 #include "core/timestamp.h"
 #include "db/backup/file_sync.h"
-#include "util/format_numbers.h"
 #include "db/backup/stop_signals.h"
 #include "db/database.h"
 #include "db/run_queries.h"
@@ -24,6 +23,7 @@
 #include "db/shape.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/format_numbers.h"
 #include "util/lock_file.h"
 #include "util/terminal_progress.h"
 

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "util/format_numbers.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/format_numbers.h"
 
 namespace telemetry::db::backup {
 namespace {
