@@ -58,10 +58,7 @@ namespace {
 // entries only. Both ways first select ids alone (covering the index where
 // possible), so skipped rows (offset) are never read whole.
 
-struct IndexShape {
-  const char* name;
-  std::vector<const char*> columns;  // leading columns we rely on, in order
-};
+}  // namespace
 
 // True when `index` exists on agent_runs with these leading columns, BINARY
 // collation. serve accepts databases with missing or different indexes
@@ -80,6 +77,8 @@ bool index_usable(Connection& connection, const IndexShape& index) {
   owner.bind_text(1, index.name);
   return owner.step() && owner.column_text(0) == "agent_runs";
 }
+
+namespace {
 
 const IndexShape kCreated{"idx_runs_created_desc", {"created_at"}};
 const IndexShape kAgentCreated{"idx_runs_agent_created", {"agent_name", "created_at"}};
@@ -162,7 +161,8 @@ std::string choose_index(Connection& connection, const RunFilter& filter, const 
 std::optional<std::vector<std::int64_t>> page_ids_per_agent(Connection& connection, const RunFilter& filter,
                                                             const Condition& created) {
   constexpr double kBudget = 200000;
-  if (!filter.status || filter.agent_name || filter.job_type || filter.start_time_from || filter.start_time_to) {
+  if (!filter.status || filter.agent_name || filter.job_type || filter.start_time_from || filter.start_time_to ||
+      filter.text) {
     return std::nullopt;
   }
   if (!index_usable(connection, kAgentStatusCreated)) return std::nullopt;
@@ -231,6 +231,10 @@ std::vector<StoredRow> list_runs(Connection& connection, const RunFilter& filter
   const Condition start = range("start_time", filter.start_time_from, ">=", filter.start_time_to, "<=");
   append(where, created);
   append(where, start);
+  // Free text has no index: it narrows whatever the other filters walk or
+  // collect, so its cost follows the rows those select (the dashboard always
+  // sends a time range with it).
+  if (filter.text) append(where, {"(instr(run_id, ?) > 0 OR instr(event_id, ?) > 0)", {*filter.text, *filter.text}});
 
   // Filters that may be more selective than walking newest first (see above).
   std::vector<FilterGroup> groups;
