@@ -283,11 +283,11 @@
     const table = h('table', {class: 'runs', 'data-label': 'Runs'},
       h('caption', {class: 'visually-hidden'}, 'Runs, newest first'),
       h('thead', {}, h('tr', {},
-        ['Status', 'Started (UTC)', 'Agent', 'Job type', 'Run id', 'Event id', 'Duration', 'Items ok / failed']
+        ['Status', 'Recorded (UTC)', 'Agent', 'Job type', 'Run id', 'Event id', 'Duration', 'Items ok / failed']
           .map((title) => h('th', {scope: 'col'}, title)))),
       h('tbody', {}, shown.map((run) => h('tr', {},
         h('td', {}, statusBadge(run.status)),
-        h('td', {class: 'nowrap'}, formatTime(run.start_time)),
+        h('td', {class: 'nowrap'}, formatTime(run.created_at)),
         h('td', {}, run.agent_name),
         h('td', {}, run.job_type),
         h('td', {class: 'id'}, run.run_id),
