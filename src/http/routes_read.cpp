@@ -184,6 +184,7 @@ namespace {
 // bucket=hour|day (default hour up to 72 h, day beyond). The window is capped
 // so that one answer stays a few hundred buckets at most.
 struct StatsWindow {
+  std::chrono::system_clock::time_point until;  // ?until=, default now
   std::chrono::seconds since{};
   std::string since_text;
   db::Bucket bucket = db::Bucket::kHour;
@@ -211,6 +212,15 @@ std::optional<StatsWindow> stats_window(const httplib::Request& http, httplib::R
       errors.push_back({"value_error", ordered_json::array({"query", "bucket"}),
                         "Value error, bucket must be 'hour' or 'day'", *bucket, std::nullopt});
     }
+  }
+  window.until = std::chrono::system_clock::now();
+  if (auto until = query_param(http, "until")) {
+    const auto parsed = parse_utc(restore_plus_in_filter(*until), TimestampSyntax::kFilter);
+    if (!parsed) {
+      send_detail(response, 400, fmt::format("Invalid ISO8601 timestamp for until: '{}'", *until));
+      return std::nullopt;
+    }
+    window.until = *parsed;
   }
   if (errors.empty()) {
     const bool hourly = window.bucket == db::Bucket::kHour;
@@ -261,7 +271,7 @@ void handle_stats_trends(ServiceContext& context, const RouteRequest& request, h
   const auto window = stats_window(request.http, response);
   if (!window) return;
   const db::StatsFilter filter{query_param(request.http, "agent_name"), query_param(request.http, "job_type")};
-  const db::BucketGrid grid = db::make_grid(std::chrono::system_clock::now(), window->since, window->bucket);
+  const db::BucketGrid grid = db::make_grid(window->until, window->since, window->bucket);
   with_read_connection(context, response, "Failed to compute trends", [&](db::Connection& connection) {
     ordered_json buckets = ordered_json::array();
     const auto trends = db::trend_buckets(connection, grid, filter);
@@ -284,7 +294,7 @@ void handle_stats_agents(ServiceContext& context, const RouteRequest& request, h
   const auto window = stats_window(request.http, response);
   if (!window) return;
   const db::StatsFilter filter{std::nullopt, query_param(request.http, "job_type")};
-  const db::BucketGrid grid = db::make_grid(std::chrono::system_clock::now(), window->since, window->bucket);
+  const db::BucketGrid grid = db::make_grid(window->until, window->since, window->bucket);
   with_read_connection(context, response, "Failed to compute agent summaries", [&](db::Connection& connection) {
     ordered_json agents = ordered_json::array();
     for (const db::AgentSummary& agent : db::agent_summaries(connection, grid, filter)) {

@@ -294,3 +294,26 @@ def test_q_matches_a_substring_of_run_id_or_event_id(stats_server):
     assert ids(q="batch", agent_name="translator", status="running") == ["s6"]
     assert ids(q="nothing-like-it") == []
     assert ids(q="%") == [] and ids(q="_") == []  # not a LIKE pattern
+
+
+def test_until_moves_the_window_back_in_time(make_server):
+    server = make_server()
+    body = [run("u1", start_time="2026-01-10T08:15:00+00:00", duration_ms=700, status="success"),
+            run("u2", start_time="2026-01-10T13:00:00+00:00", status="failure"),   # the window ends at 13:00
+            run("u3", start_time="2026-01-09T11:59:59+00:00")]                     # before the first bucket
+    assert server.post("/api/v1/runs/batch", body=body).status == 201
+    trends = get(server, "/api/v1/stats/trends", since="24h", until="2026-01-10T12:30:00Z").json()
+    assert trends["from"] == "2026-01-09T12:00:00.000000+00:00"
+    assert trends["to"] == "2026-01-10T13:00:00.000000+00:00"
+    counted = [(b["start"], b["total"], b["duration_ms"]["p50"]) for b in trends["buckets"] if b["total"]]
+    assert counted == [("2026-01-10T08:00:00.000000+00:00", 1, 700)]
+    # An offset is honoured, and a space stands for the '+' a query string turned into one.
+    shifted = get(server, "/api/v1/stats/agents", since="1h", until="2026-01-10T15:30:00 02:00").json()
+    assert shifted["from"] == "2026-01-10T12:00:00.000000+00:00"
+    assert [(a["agent_name"], a["failures"]) for a in shifted["agents"]] == [("crawler", 1)]
+
+
+def test_a_bad_until_is_400(stats_server):
+    response = get(stats_server, "/api/v1/stats/trends", until="yesterday")
+    assert response.status == 400
+    assert response.json() == {"detail": "Invalid ISO8601 timestamp for until: 'yesterday'"}
