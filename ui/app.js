@@ -96,6 +96,15 @@
     return h('a', {href: url, rel: 'noopener noreferrer', target: '_blank'}, label || url);
   }
 
+  // Each cell carries its column's title, which the phone layout shows
+  // beside the value when a row becomes a card.
+  function labelCells(table) {
+    const titles = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    for (const row of table.querySelectorAll('tbody tr')) {
+      [...row.children].forEach((cell, i) => cell.setAttribute('data-label', titles[i] || ''));
+    }
+  }
+
   function tableWrap(table) {
     return h('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': table.dataset.label || ''},
              table);
@@ -292,8 +301,9 @@
         h('td', {}, run.job_type),
         h('td', {class: 'id'}, run.run_id),
         h('td', {class: 'id'}, h('a', {href: '#/run/' + encodeURIComponent(run.event_id)}, run.event_id)),
-        h('td', {class: 'num'}, formatDuration(run.duration_ms)),
+        h('td', {class: 'num'}, run.status === 'running' ? '—' : formatDuration(run.duration_ms)),
         h('td', {class: 'num'}, (run.items_succeeded ?? 0) + ' / ' + (run.items_failed ?? 0))))));
+    labelCells(table);
 
     const pageParams = (n) => Object.assign({}, filters, {page: n ? String(n) : ''});
     const first = page * PAGE_SIZE + 1;
@@ -402,6 +412,7 @@
         h('td', {class: 'num'}, formatDuration(agent.duration_ms.p95)),
         h('td', {}, sparkline(agent.runs_per_bucket, agent.failures_per_bucket,
           `${agent.runs} runs, ${agent.failures} failed, over ${agent.runs_per_bucket.length} ${per}s`))))));
+    labelCells(table);
     return h('section', {},
       h('h2', {}, 'Agents'),
       form,
@@ -423,10 +434,24 @@
     return {width, height: Math.round(Math.min(320, Math.max(200, width * 0.35)))};
   }
 
+  // UTC labels: the date at midnight, else the hour.
+  function timeLabels(u, splits) {
+    return splits.map((ts) => {
+      const iso = new Date(ts * 1000).toISOString();
+      return iso.slice(11, 16) === '00:00' ? iso.slice(5, 10) : iso.slice(11, 16);
+    });
+  }
+
   function axes() {
     const stroke = cssVar('--fg');
     const grid = {stroke: cssVar('--grid'), width: 1};
-    return [{stroke, grid, ticks: grid}, {stroke, grid, ticks: grid, size: 60}];
+    return [{stroke, grid, ticks: grid, values: timeLabels}, {stroke, grid, ticks: grid, size: 60}];
+  }
+
+  // Half a bucket of room at each end, so the first and last bars are whole.
+  function xScale(buckets) {
+    const step = buckets.length > 1 ? (Date.parse(buckets[1].start) - Date.parse(buckets[0].start)) / 1000 : 3600;
+    return {time: true, range: (u, min, max) => [min - step / 2, max + step / 2]};
   }
 
   function chartBox(title, description) {
@@ -463,7 +488,7 @@
     }
     pendingCharts.push(() => {
       charts.push(new uPlot(Object.assign({series, axes: axes(), tzDate: utc, cursor: {drag: {x: false}},
-                                           scales: {y: {range: (u, min, max) => [0, Math.max(1, max)]}}},
+                                           scales: {x: xScale(buckets), y: {range: (u, min, max) => [0, Math.max(1, max)]}}},
                                           chartSize(box)), data, box));
     });
   }
@@ -480,7 +505,8 @@
     const data = [xs].concat(lines.map(([key]) => seconds(key)));
     pendingCharts.push(() => {
       charts.push(new uPlot(Object.assign({series, axes: axes(), tzDate: utc, cursor: {drag: {x: false}},
-                                           scales: {y: {range: (u, min, max) => [0, Math.max(1, max || 0)]}}},
+                                           scales: {x: xScale(buckets),
+                                                    y: {range: (u, min, max) => [0, Math.max(1, max || 0)]}}},
                                           chartSize(box)), data, box));
     });
   }
@@ -499,8 +525,10 @@
       control.addEventListener('change', () => go('trends', formValues(form)));
     }
     const per = trends.bucket;
-    const runsBox = chartBox(`Runs per ${per} by status`, '(stacked; the legend gives each status’s count)');
-    const durationBox = chartBox(`Duration per ${per}`, '(median, p95 and p99 of finished runs, in seconds)');
+    const runsBox = chartBox(`Runs per ${per} by status`,
+                             '(stacked, UTC; point at a bar and the legend gives each status’s count)');
+    const durationBox = chartBox(`Duration per ${per}`,
+                                 '(median solid, p95 dashed, p99 dotted; finished runs, in seconds)');
     stackedChart(runsBox, trends.buckets);
     percentileChart(durationBox, trends.buckets);
     const table = h('table', {class: 'trend-table', 'data-label': 'Trend data'},

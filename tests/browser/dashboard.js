@@ -66,8 +66,8 @@ async function renderCount(page) {
   return page.$eval('#main', (main) => Number(main.dataset.rendered || 0));
 }
 
-async function shot(page, name) {
-  await page.screenshot({path: path.join(SHOTS, name + '.png'), fullPage: true});
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({path: path.join(SHOTS, name + '.png'), fullPage});
 }
 
 async function rowStatuses(page) {
@@ -219,9 +219,12 @@ async function withoutAuth(browser) {
   count = await openView(page, BASE_URL + '#/runs?range=7d', 'runs');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check('phone width: the page itself does not scroll sideways', overflow <= 0, overflow);
-  await shot(page, 'runs-phone');
-  count = await openView(page, BASE_URL + '#/agents?range=7d', 'agents');
-  await shot(page, 'agents-phone');
+  await shot(page, 'runs-phone', false);
+  count = await openView(page, BASE_URL + '#/trends?range=7d', 'trends');
+  const phoneCharts = await paintedPixels(page, '.chart canvas');
+  check('phone width: the charts are drawn', phoneCharts.length === 2 && phoneCharts.every((n) => n > 500),
+        phoneCharts);
+  await shot(page, 'trends-phone', false);
 
   check('no console error or warning (auth off)', seen.console.length === 0, seen.console);
   check('no page error (auth off)', seen.pageErrors.length === 0, seen.pageErrors);
