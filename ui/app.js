@@ -387,7 +387,7 @@
   }
 
   async function viewAgents(route) {
-    const range = route.params.get('range') || '7d';
+    const range = route.params.get('range') || '24h';
     const job = route.params.get('job') || '';
     const [meta, stats] = await Promise.all([metadata(), api('/api/v1/stats/agents', {since: range, job_type: job})]);
     const form = h('form', {class: 'filters', 'aria-label': 'Agents range'},
@@ -512,7 +512,7 @@
   }
 
   async function viewTrends(route) {
-    const range = route.params.get('range') || '7d';
+    const range = route.params.get('range') || '24h';
     const agent = route.params.get('agent') || '';
     const job = route.params.get('job') || '';
     const [meta, trends] = await Promise.all([metadata(), api('/api/v1/stats/trends',

@@ -135,8 +135,11 @@ std::string choose_index(Connection& connection, const RunFilter& filter, const 
   if (groups.empty()) return index_usable(connection, kCreated) ? kCreated.name : "";
   const double rows = static_cast<double>(connection.query_int("SELECT coalesce(max(id), 0) FROM agent_runs"));
   const double wanted = static_cast<double>(filter.offset) + static_cast<double>(filter.limit);
+  // Free text matches are rare and unknown in advance, so a walk may read the
+  // whole table; collecting reads only the group's matches, however many.
   const std::int64_t break_even =
-      static_cast<std::int64_t>(std::clamp(std::sqrt(wanted * rows), 1000.0, 200000.0));
+      filter.text ? static_cast<std::int64_t>(rows) + 1
+                  : static_cast<std::int64_t>(std::clamp(std::sqrt(wanted * rows), 1000.0, 200000.0));
   const FilterGroup* best = nullptr;
   std::int64_t best_count = break_even;
   for (const FilterGroup& group : groups) {
