@@ -1,6 +1,6 @@
 #pragma once
-// Time-bucketed aggregates over agent_runs for the dashboard's read routes
-// (docs/api.md "Dashboard routes"): runs per bucket by status, duration
+// Time-bucketed aggregates over agent_runs for the dashboard's stats routes
+// (docs/reference/http-api.md §19): runs per bucket by status, duration
 // percentiles, and a per-agent summary. One pass over the window's rows
 // through idx_runs_start, so the cost follows the rows in the window.
 #include <array>
