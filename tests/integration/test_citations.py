@@ -4,8 +4,9 @@ Code comments explain a rule by citing the document that states it, by path and
 section: `docs/reference/http-api.md §8`, `docs/reference/schema.md §3.3`, or a
 heading in quotes (`docs/architecture.md "The single writer"`). A `§N` without a
 path refers to the document cited last before it in the same file. This test
-reads src/, tests/, bench/, scripts/, fuzz/, tools/ and .ci/, and docs/ and the
-README, and fails when
+reads src/, tests/, bench/, scripts/, fuzz/, tools/, .ci/, man/, completions/,
+packaging/, schema/, docs/, the README and the top-level build and container
+files, and fails when
 
 - a cited path does not exist in the repository;
 - a cited section number or quoted heading does not exist in that document;
@@ -24,7 +25,8 @@ from pathlib import Path
 import pytest
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
-CODE_DIRS = ["src", "tests", "bench", "scripts", "fuzz", "tools", ".ci", "ui"]
+CODE_DIRS = ["src", "tests", "bench", "scripts", "fuzz", "tools", ".ci", "man", "completions", "packaging",
+             "schema", "ui"]
 # Inputs, and other projects' files: npm's install of the browser test's
 # dependencies and the vendored chart library.
 SKIPPED_DIRS = {SOURCE_DIR / "fuzz" / "corpus", SOURCE_DIR / "tests" / "browser" / "node_modules",
@@ -45,7 +47,8 @@ BARE_NUMBER_AFTER_PATH = re.compile(DOC_PATH + r"`?,? (?:sections? )?\d")
 
 def scanned_files():
     roots = [SOURCE_DIR / name for name in CODE_DIRS] + [SOURCE_DIR / "docs"]
-    files = [SOURCE_DIR / "README.md", SOURCE_DIR / "meson.build"]
+    files = [SOURCE_DIR / name for name in ("README.md", "meson.build", "meson_options.txt", "Dockerfile",
+                                             "compose.yaml")]
     for root in roots:
         for path in sorted(root.rglob("*")):
             if (any(skipped in path.parents for skipped in SKIPPED_DIRS) or not path.is_file()

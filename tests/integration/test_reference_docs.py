@@ -11,6 +11,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from harness import clean_env, run_cli
 from ingest_lines import START_40, START_47
 from test_packaging import help_tree
 
@@ -195,3 +196,20 @@ def test_buffer_key_orders_equal_the_client_lines_the_tests_replay():
     assert len(key_order("5.2")) == 47
     assert key_order("5.3") == top_level_keys(START_40)
     assert len(key_order("5.3")) == 40
+
+
+def test_the_binary_knows_every_documented_setting_and_ignored_name(tmp_path):
+    """Black box: a name the resolver does not know gets `unknown setting … ignored`;
+    every documented name must not, and the ignored ones are said to be ignored."""
+    database = str(tmp_path / "missing.sqlite")
+
+    def stderr_with(name):
+        env = clean_env(**{name: "x"})
+        return run_cli("check", "--no-env-file", "--db", database, "--log-level", "debug", env=env).stderr
+
+    assert "unknown setting TELEMETRY_NOT_A_SETTING ignored" in stderr_with("TELEMETRY_NOT_A_SETTING")
+    for name in sorted(settings_of_section_4()):
+        assert "unknown setting" not in stderr_with(name), name
+    for row in table_with_header(section(CONFIGURATION, "4.6"), "variable"):
+        for name in code_names(row[0]):
+            assert "%s (environment) is not used by telemetry; ignored" % name in stderr_with(name), name
