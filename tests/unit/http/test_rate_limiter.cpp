@@ -127,3 +127,90 @@ TEST_CASE("IPv4-mapped IPv6 addresses count as the IPv4 address", "[rate_limit]"
   CHECK(limiter.decide(normalize_peer("::ffff:10.0.0.1"), t0).allowed);
   CHECK_FALSE(limiter.decide(normalize_peer("10.0.0.1"), t0 + 1s).allowed);
 }
+
+TEST_CASE("at most max_addresses are tracked; a new one evicts the least recently allowed",
+          "[rate_limit]") {
+  Config config = limited_to(1);
+  ServiceMetrics metrics;
+  RateLimiter limiter(config, metrics, /*max_addresses=*/3);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1000s;
+  REQUIRE(limiter.decide("a", t0).allowed);
+  REQUIRE(limiter.decide("b", t0 + 1s).allowed);
+  REQUIRE(limiter.decide("c", t0 + 2s).allowed);
+  CHECK(limiter.tracked() == 3);
+  // "a" was allowed longest ago: the fourth address takes its place.
+  REQUIRE(limiter.decide("d", t0 + 3s).allowed);
+  CHECK(limiter.tracked() == 3);
+  CHECK(limiter.decide("a", t0 + 4s).allowed);  // forgotten: a full budget again (evicts "b")
+  CHECK(limiter.decide("b", t0 + 5s).allowed);  // evicted in turn (evicts "c")
+  CHECK_FALSE(limiter.decide("d", t0 + 6s).allowed);  // still tracked, still limited
+  CHECK(limiter.tracked() == 3);
+}
+
+TEST_CASE("a refused request does not make its address recently allowed", "[rate_limit]") {
+  Config config = limited_to(1);
+  ServiceMetrics metrics;
+  RateLimiter limiter(config, metrics, /*max_addresses=*/2);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1000s;
+  REQUIRE(limiter.decide("a", t0).allowed);
+  REQUIRE(limiter.decide("b", t0 + 1s).allowed);
+  REQUIRE_FALSE(limiter.decide("a", t0 + 2s).allowed);  // refused: "a" stays the oldest
+  REQUIRE(limiter.decide("c", t0 + 3s).allowed);        // evicts "a", not "b"
+  CHECK_FALSE(limiter.decide("b", t0 + 4s).allowed);
+}
+
+TEST_CASE("addresses idle for a window are forgotten a few per request, without a scan",
+          "[rate_limit]") {
+  Config config = limited_to(5);
+  ServiceMetrics metrics;
+  RateLimiter limiter(config, metrics);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1000s;
+  for (int i = 0; i < 100; ++i) REQUIRE(limiter.decide("10.0.0." + std::to_string(i), t0).allowed);
+  CHECK(limiter.tracked() == 100);
+  // One request after the window: only a bounded number of stale entries go
+  // (the work of one request does not depend on the size of the table)...
+  REQUIRE(limiter.decide("10.1.0.0", t0 + 61s).allowed);
+  const std::size_t after_one = limiter.tracked();
+  CHECK(after_one < 100);
+  CHECK(after_one > 90);
+  // ...and the stale ones keep draining request by request.
+  for (int i = 1; i < 40; ++i) REQUIRE(limiter.decide("10.1.0." + std::to_string(i), t0 + 61s).allowed);
+  CHECK(limiter.tracked() == 40);  // the 40 live addresses only
+}
+
+TEST_CASE("a clock reading older than one already seen counts as the latest", "[rate_limit]") {
+  // Threads read the clock before the lock, so readings may arrive out of order.
+  Config config = limited_to(2);
+  ServiceMetrics metrics;
+  RateLimiter limiter(config, metrics);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1000s;
+  REQUIRE(limiter.decide("p", t0 + 10s).allowed);
+  REQUIRE(limiter.decide("p", t0 + 9s).allowed);  // recorded as t0 + 10 s
+  auto refused = limiter.decide("p", t0 + 11s);
+  CHECK_FALSE(refused.allowed);
+  CHECK(refused.retry_after_seconds == 59);
+  CHECK(limiter.decide("p", t0 + 70s).allowed);  // both left together
+  CHECK(limiter.decide("p", t0 + 70s).allowed);
+}
+
+TEST_CASE("a ring that wraps and grows keeps the oldest time first", "[rate_limit]") {
+  Config config = limited_to(4);
+  ServiceMetrics metrics;
+  RateLimiter limiter(config, metrics);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1000s;
+  // Two times, one leaves, two more: the ring wraps before it grows to four.
+  REQUIRE(limiter.decide("p", t0).allowed);
+  REQUIRE(limiter.decide("p", t0 + 10s).allowed);
+  REQUIRE(limiter.decide("p", t0 + 60s).allowed);   // t0 leaves
+  REQUIRE(limiter.decide("p", t0 + 61s).allowed);
+  auto last = limiter.decide("p", t0 + 62s);
+  REQUIRE(last.allowed);
+  CHECK(last.remaining == 0);
+  auto refused = limiter.decide("p", t0 + 63s);
+  CHECK_FALSE(refused.allowed);
+  CHECK(refused.retry_after_seconds == 7);  // t0 + 10 s is the oldest: leaves at t0 + 70 s
+  auto at70 = limiter.decide("p", t0 + 70s);
+  CHECK(at70.allowed);
+  CHECK(at70.remaining == 0);
+  CHECK(limiter.decide("p", t0 + 71s).retry_after_seconds == 49);  // t0 + 60 s next
+}
