@@ -1,5 +1,5 @@
 #pragma once
-// Optional per-IP sliding-window rate limit (http-api.md 7).
+// Optional per-IP sliding-window rate limit (docs/reference/http-api.md §7).
 //
 // Cost and memory: a request costs one hash lookup and O(1) list moves under
 // the lock, whatever the number of addresses tracked (old entries are forgotten

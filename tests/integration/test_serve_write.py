@@ -188,7 +188,7 @@ def test_brotli_is_not_used_for_responses_gzip_is(server):
 
 
 def test_over_long_text_fields_are_422_naming_field_and_limit(server):
-    # Labels hold at most 256 characters, free text 1 MiB (http-api.md 9.1).
+    # Labels hold at most 256 characters, free text 1 MiB (docs/reference/http-api.md §9.1).
     assert server.post("/api/v1/runs", run("e-long-ok", agent_name="a" * 256)).status == 201
     response = server.post("/api/v1/runs", run("e-long", agent_name="a" * 2_000_000,
                                                 error_details="x" * (1024 * 1024 + 1)))

@@ -488,7 +488,7 @@ TEST_CASE("a 40-key buffer line of an older client parses") {
 }
 
 TEST_CASE("every text field has its length limit, named in its 422") {
-  // The limit of each text field (http-api.md 9.1), by class.
+  // The limit of each text field (docs/reference/http-api.md §9.1), by class.
   const std::vector<std::pair<const char*, std::size_t>> limits{
       {"event_id", kLabelMaxLength}, {"run_id", kLabelMaxLength},
       {"agent_name", kLabelMaxLength}, {"job_type", kLabelMaxLength},

@@ -1,4 +1,5 @@
-// constant_time_equals (http-api.md 6), Prometheus label escaping (17.3) and the per-agent series cap.
+// constant_time_equals (docs/reference/http-api.md §6), Prometheus label escaping (§17.3) and
+// the per-agent series cap.
 #include <catch2/catch.hpp>
 
 #include "http/auth.h"
