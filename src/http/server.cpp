@@ -143,8 +143,9 @@ void Server::install_routes() {
     }
     match = *resolution.match;
     if (is_api_route(match.route)) {
-      if (!auth->admit(request, response)) return nullptr;
+      // The limiter first, so failed logins spend their address's budget.
       if (!limiter->admit(request, response)) return nullptr;
+      if (!auth->admit(request, response)) return nullptr;
     }
     return handler_for(match.route, request.method);
   };

@@ -468,6 +468,9 @@ def test_service_unit_has_the_packaged_defaults():
     environment = " ".join(service["Environment"]).split()
     # docs/reference/configuration.md §4.7
     assert {"TELEMETRY_DB_PATH=/var/lib/telemetry/telemetry.sqlite", "TELEMETRY_API_HOST=0.0.0.0"} <= set(environment)
+    # It listens beyond loopback, so it ships with auth on and the token as a credential.
+    assert {"TELEMETRY_API_AUTH_ENABLED=true", "TELEMETRY_API_AUTH_TOKEN_FILE=%d/token"} <= set(environment)
+    assert service["LoadCredential"] == ["token:/etc/telemetry/token"]
     for hardening in ["NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices",
                       "RestrictAddressFamilies", "SystemCallFilter", "CapabilityBoundingSet"]:
         assert hardening in service, hardening
@@ -552,7 +555,10 @@ def test_dockerfile_follows_the_packaged_defaults():
     assert re.search(r'^VOLUME \["/data"\]', text, re.M)
     env = dict(re.findall(r"(TELEMETRY_[A-Z_]+)=(\S+)", text.split("ENV ", 1)[1].split("\n\n")[0]))
     assert env == {"TELEMETRY_DB_PATH": "/data/telemetry.sqlite", "TELEMETRY_LOCK_FILE": "/data/telemetry.lock",
-                   "TELEMETRY_API_HOST": "0.0.0.0", "TELEMETRY_API_PORT": "8765"}  # docs/reference/configuration.md §4.7
+                   "TELEMETRY_API_HOST": "0.0.0.0", "TELEMETRY_API_PORT": "8765",  # docs/reference/configuration.md §4.7
+                   # 0.0.0.0 needs auth: on, with the token from a mounted secret.
+                   "TELEMETRY_API_AUTH_ENABLED": "true",
+                   "TELEMETRY_API_AUTH_TOKEN_FILE": "/run/secrets/telemetry_token"}
     healthcheck = re.search(r"^HEALTHCHECK .*?\n  CMD (.*)$", text, re.M | re.S).group(1)
     assert healthcheck.startswith("telemetry check ") and "--url" in healthcheck
 
