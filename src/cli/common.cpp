@@ -28,7 +28,7 @@ const std::map<std::string, std::string> kValueTypes = {
     {"TELEMETRY_RETENTION_DAYS", "DAYS"},    {"TELEMETRY_API_URL", "URL"},
     {"TELEMETRY_BACKUP_DIR", "DIR"},         {"TELEMETRY_BACKUP_KEEP_DAYS", "DAYS"},
     {"TELEMETRY_BACKUP_KEEP_LAST", "INT"},   {"TELEMETRY_LOG_LEVEL", "LEVEL"},
-    {"TELEMETRY_LOG_FORMAT", "FORMAT"},
+    {"TELEMETRY_LOG_FORMAT", "FORMAT"},      {"TELEMETRY_METRICS_MAX_AGENTS", "INT"},
 };
 
 // Defaults that follow another setting; their descriptions say so instead.
