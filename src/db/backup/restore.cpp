@@ -85,8 +85,7 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
 }
 
 std::string choose_safety_copy_path(const std::string& db_path, TimePoint now) {
-  // The stamp is the same as a backup name's, so reuse its formatting.
-  const std::string stamp = backup_file_name(now).substr(std::string("telemetry_").size(), 15);
+  const std::string stamp = utc_file_stamp(now);
   for (int sequence = 0;; ++sequence) {
     std::string path = sequence == 0 ? fmt::format("{}.pre-restore-{}.sqlite", db_path, stamp)
                                      : fmt::format("{}.pre-restore-{}-{}.sqlite", db_path, stamp, sequence);
