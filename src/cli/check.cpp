@@ -23,6 +23,7 @@
 #include "db/backup/schema_facts.h"
 #include "db/database.h"
 #include "db/migrations/canonical.h"
+#include "db/outside_database.h"
 #include "db/schema.h"
 #include "db/shape.h"
 #include "util/command_error.h"
@@ -292,7 +293,9 @@ void check_open_database(const Config& config, bool quick, const std::optional<H
                          std::vector<CheckResult>& checks) {
   std::string current = "database_open";
   try {
-    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
+    // The database may come from anywhere: nothing stored in it runs (outside_database.h).
+    auto connection = db::open_outside_database(config.db_path, db::Connection::Mode::kReadOnly,
+                                                config.busy_timeout_ms);
     current = "integrity";
     checks.push_back(check_integrity_of(*connection, quick));
     current = "schema";

@@ -22,6 +22,12 @@ FailureKind classify_failure(int primary_code) {
   }
 }
 
+std::string quote_identifier(std::string_view name) {
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) : path_(path) {
   // SQLite's allocation statistics take a process-wide mutex on every malloc;
   // nothing here reads them. Must be set before SQLite initialises (first open).

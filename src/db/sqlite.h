@@ -25,6 +25,10 @@ class SqliteError : public std::runtime_error {
   int extended_code_;
 };
 
+// "name" with embedded quotes doubled: an identifier read from a file is only
+// ever put into SQL this way.
+std::string quote_identifier(std::string_view name);
+
 // How a failed write should be treated by the writer (http-api.md 8).
 enum class FailureKind { kBusy, kFull, kIo, kOther };
 FailureKind classify_failure(int primary_code);

@@ -430,3 +430,29 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
     process.wait(timeout=60)
     assert process.returncode == 0
     assert b"copying agent_runs: 16,384 / 20,007 rows" in shown
+
+
+def test_sql_text_stored_in_the_file_is_never_re_run(tmp_path):
+    """An old index's stored CREATE text can carry more statements than SQLite
+    itself reads (issue 14, point 3c): migrate rebuilds the index from SQLite's
+    description of it and runs nothing taken from the file."""
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    connection = sqlite3.connect(db)
+    connection.execute("CREATE INDEX idx_custom ON agent_runs(agent_name COLLATE NOCASE DESC, job_type)")
+    connection.execute("CREATE INDEX idx_partial ON agent_runs(run_id) WHERE run_id IS NOT NULL")
+    connection.commit()
+    connection.execute("PRAGMA writable_schema=ON")
+    connection.execute("UPDATE sqlite_master SET sql = sql || '; CREATE TABLE pwned(x)' WHERE name='idx_custom'")
+    connection.commit()
+    connection.close()
+
+    result = run_cli("migrate", "--db", db, "--no-env-file", "--no-backup")
+    assert result.returncode == 0, result.stderr
+    assert "re-create old index idx_custom" in result.stdout
+    assert "old index idx_partial dropped (it is a partial index, which is not re-created)" in result.stdout
+    names = {row[0] for row in connect_ro(db).execute("SELECT name FROM sqlite_master")}
+    assert "pwned" not in names
+    assert "idx_custom" in names
+    keys = connect_ro(db).execute("SELECT name, desc, coll FROM pragma_index_xinfo('idx_custom') WHERE key=1").fetchall()
+    assert [(k[0], k[1], k[2].upper()) for k in keys] == [("agent_name", 1, "NOCASE"), ("job_type", 0, "BINARY")]
+

@@ -11,6 +11,7 @@
 #include "db/database.h"
 #include "db/migrations/executor.h"
 #include "db/migrations/pre_migrate_backup.h"
+#include "db/outside_database.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
@@ -54,7 +55,8 @@ std::string refusal_message(const std::string& db_path, const MigrationPlan& pla
 
 std::unique_ptr<Connection> open_database(const std::string& path, bool read_only, int busy_timeout_ms) {
   try {
-    auto connection = std::make_unique<Connection>(
+    // The file to migrate may come from anywhere: nothing stored in it runs (outside_database.h).
+    auto connection = open_outside_database(
         path, read_only ? Connection::Mode::kReadOnly : Connection::Mode::kReadWrite, busy_timeout_ms);
     // Reading the schema tells "not a database" apart from everything else.
     connection->query_int("SELECT count(*) FROM sqlite_master");
