@@ -35,7 +35,10 @@ FailureKind classify_failure(int primary_code);
 
 class Connection {
  public:
-  enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate };
+  // kImmutable: read-only and assumed unchanging (SQLite's immutable=1): no
+  // -shm or -wal is created beside the file, even for a WAL database. Only for
+  // a file without a -wal or -journal, whose content is all in the main file.
+  enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate, kImmutable };
   Connection(const std::string& path, Mode mode, int busy_timeout_ms);
   ~Connection();
   Connection(const Connection&) = delete;

@@ -456,3 +456,36 @@ def test_sql_text_stored_in_the_file_is_never_re_run(tmp_path):
     keys = connect_ro(db).execute("SELECT name, desc, coll FROM pragma_index_xinfo('idx_custom') WHERE key=1").fetchall()
     assert [(k[0], k[1], k[2].upper()) for k in keys] == [("agent_name", 1, "NOCASE"), ("job_type", 0, "BINARY")]
 
+
+
+def test_dry_run_on_a_wal_database_leaves_no_wal_or_shm_file(tmp_path):
+    """A dry run leaves the folder as it found it (issue 14, point 2)."""
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.close()
+    before = sorted(os.listdir(tmp_path))
+    assert before == ["telemetry.sqlite"]
+    for extra in ((), ("--json",)):
+        result = run_cli("migrate", "--db", db, "--no-env-file", "--dry-run", *extra)
+        assert result.returncode == 0, result.stderr
+        assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_dry_run_on_a_live_wal_database_reads_the_wal_and_leaves_it(tmp_path):
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("INSERT INTO agent_runs (run_id, agent_name, job_type, start_time, status)"
+                   " VALUES ('only-in-wal', 'walker', 'crawl', '2025-12-20T00:00:00+00:00', 'failed')")
+    writer.commit()
+    try:
+        assert os.path.exists(db + "-wal")
+        result = run_cli("migrate", "--db", db, "--no-env-file", "--dry-run", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["counts"]["agent_runs"] == 8
+        assert os.path.exists(db + "-wal") and os.path.exists(db + "-shm")
+        assert writer.execute("SELECT count(*) FROM agent_runs").fetchone()[0] == 8
+    finally:
+        writer.close()
