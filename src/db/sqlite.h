@@ -29,7 +29,7 @@ class SqliteError : public std::runtime_error {
 // ever put into SQL this way.
 std::string quote_identifier(std::string_view name);
 
-// How a failed write should be treated by the writer (http-api.md 8).
+// How a failed write should be treated by the writer (docs/reference/http-api.md §8).
 enum class FailureKind { kBusy, kFull, kIo, kOther };
 FailureKind classify_failure(int primary_code);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Backup file names: <stem>_YYYYMMDD_HHMMSS.sqlite, where <stem> is the
+// Backup file names (docs/reference/configuration.md §4.3): <stem>_YYYYMMDD_HHMMSS.sqlite, where <stem> is the
 // database's file name without its extension (u.sqlite -> u_...) and the time
 // is the UTC time the backup started, with -1, -2, ... before .sqlite when
 // taken. The stem tells whose backup it is at a glance (the .verified record

@@ -1,7 +1,8 @@
 #pragma once
 // `telemetry backup`: an online, verified copy of the database into the backup
 // directory, named after the database (backup_name.h) with a record naming
-// its source, then retention of this database's older verified backups.
+// its source, then retention of this database's older verified backups
+// (docs/reference/configuration.md §4.3).
 //
 // Order: free-space check; copy into a hidden temporary name (".<stem>_...
 // .sqlite.tmp-<pid>"); verify that temporary copy; fsync it; rename it to
