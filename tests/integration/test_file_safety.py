@@ -4,6 +4,8 @@ elsewhere, and what ingest-buffer writes is private (0600) like the database."""
 import os
 import stat
 
+import pytest
+
 from harness import run_cli
 from ops_fixtures import create_v7
 
@@ -59,26 +61,17 @@ def test_a_symlink_at_the_quarantine_temporary_name_is_not_written_through(tmp_p
     assert "not json" in (buf / "bad.jsonl.rejected").read_text()
 
 
-def test_a_symlink_in_the_lock_files_place_is_not_written_through(tmp_path):
+@pytest.mark.parametrize("link, message", [
+    (os.symlink, "lock file %s is a symbolic link; refusing to write through it"),
+    (os.link, "lock file %s is a hard link to another file (2 names)"),
+])
+def test_a_link_in_the_lock_files_place_is_not_written_through(tmp_path, link, message):
     victim = _victim(tmp_path)
     db = str(tmp_path / "t.sqlite")
     create_v7(db)
     lock = tmp_path / "t.sqlite.lock"
-    os.symlink(victim, lock)
+    link(victim, lock)
     result = run_cli("prune", "--db", db, "--lock-file", str(lock), "--older-than", "30d", "--no-env-file")
     assert result.returncode == 73, result.stderr
-    assert "lock file %s is a symbolic link; refusing to write through it" % lock in result.stderr
-    assert victim.read_text() == SECRET
-    assert os.path.islink(lock)
-
-
-def test_a_hard_link_in_the_lock_files_place_is_not_written_through(tmp_path):
-    victim = _victim(tmp_path)
-    db = str(tmp_path / "t.sqlite")
-    create_v7(db)
-    lock = tmp_path / "t.sqlite.lock"
-    os.link(victim, lock)
-    result = run_cli("prune", "--db", db, "--lock-file", str(lock), "--older-than", "30d", "--no-env-file")
-    assert result.returncode == 73, result.stderr
-    assert "is a hard link to another file" in result.stderr
+    assert message % lock in result.stderr
     assert victim.read_text() == SECRET
