@@ -15,7 +15,7 @@ struct MetricsQuery {
   std::string by = "agent";   // agent | job_type | status
   // since was asked for (?since=, --since): the breakdown then counts only the
   // runs created within it, like recent_<since>; without it, all runs (the
-  // default body of http-api.md 17.2).
+  // default body of docs/reference/http-api.md §17.2).
   bool since_given = false;
 };
 
