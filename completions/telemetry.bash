@@ -24,7 +24,7 @@ _telemetry_command_flags() {
         "backup list")
             echo "--dir --json" ;;
         "backup restore")
-            echo "--dir --journal-mode --synchronous --busy-timeout-ms --yes --json" ;;
+            echo "--dir --journal-mode --synchronous --busy-timeout-ms --yes --other-db --json" ;;
         check)
             echo "--busy-timeout-ms --quick --url --json" ;;
         ingest-buffer)

@@ -122,6 +122,7 @@ complete -c telemetry -n $c -l keep-last -x -d 'Always keep the N newest verifie
 set c '__telemetry_using backup restore'
 complete -c telemetry -n $c -F -d 'Backup file'
 complete -c telemetry -n $c -l yes -d 'Do not ask for confirmation'
+complete -c telemetry -n $c -l other-db -d 'Restore a backup of another database'
 
 # check
 set c '__telemetry_using check'

@@ -94,8 +94,14 @@ class InputRun {
     if (input_.is_stdin) {
       file_.fd = STDIN_FILENO;
     } else {
-      file_.fd = ::open(input_.path.c_str(), O_RDONLY | O_CLOEXEC);
+      // A file found in a directory was a regular file when listed; O_NOFOLLOW
+      // keeps a symlink swapped in since then from being read.
+      file_.fd = ::open(input_.path.c_str(), O_RDONLY | O_CLOEXEC | (input_.no_follow ? O_NOFOLLOW : 0));
       file_.owned = true;
+      if (file_.fd < 0 && errno == ELOOP && input_.no_follow) {
+        left(exit_code::kNoInput, "not reading " + input_.path + ": it became a symbolic link");
+        return false;
+      }
       if (file_.fd < 0) {
         left(exit_code::kNoInput, "cannot open " + input_.path + ": " + std::strerror(errno));
         return false;

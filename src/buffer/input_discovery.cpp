@@ -55,16 +55,18 @@ class Collector {
     add_file(argument, st);
   }
 
-  Discovery result() && { return Discovery{std::move(inputs_), std::move(usage_error_), std::move(skipped_active_)}; }
+  Discovery result() && {
+    return Discovery{std::move(inputs_), std::move(usage_error_), std::move(skipped_active_), std::move(skipped_)};
+  }
 
  private:
   void add_missing(const std::string& path, const std::string& reason) {
     inputs_.push_back(InputSpec{path, false, false, reason});
   }
 
-  void add_file(const std::string& path, const struct stat& st) {
+  void add_file(const std::string& path, const struct stat& st, bool no_follow = false) {
     if (!seen_.insert({st.st_dev, st.st_ino}).second) return;  // reached twice: processed once
-    inputs_.push_back(InputSpec{path, false, is_active_name(path), std::nullopt});
+    inputs_.push_back(InputSpec{path, false, is_active_name(path), std::nullopt, no_follow});
   }
 
   void add_directory(const std::string& directory) {
@@ -83,8 +85,16 @@ class Collector {
     for (const std::string& name : names) {
       const std::string path = join(directory, name);
       struct stat st {};
-      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone, or not a regular file
-      add_file(path, st);
+      if (::lstat(path.c_str(), &st) != 0) continue;  // gone since readdir
+      if (S_ISLNK(st.st_mode)) {
+        skipped_.push_back(path + ": a symbolic link, not followed");
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        skipped_.push_back(path + ": not a regular file");
+        continue;
+      }
+      add_file(path, st, /*no_follow=*/true);
     }
   }
 
@@ -94,6 +104,7 @@ class Collector {
   std::set<std::pair<dev_t, ino_t>> seen_;
   std::optional<std::string> usage_error_;
   std::vector<std::string> skipped_active_;
+  std::vector<std::string> skipped_;
 };
 
 }  // namespace

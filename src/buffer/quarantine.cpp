@@ -70,7 +70,13 @@ QuarantineWriter::QuarantineWriter(std::string path, std::string source, std::st
 QuarantineWriter::~QuarantineWriter() { discard(); }
 
 bool QuarantineWriter::open_temporary() {
-  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Rejected lines are run data: 0600 like the database. A leftover temporary
+  // file (or a symlink planted in its place) is removed, never written through.
+  if (::unlink(temporary_.c_str()) != 0 && errno != ENOENT) {
+    error_ = system_error("cannot remove the stale", temporary_);
+    return false;
+  }
+  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     error_ = system_error("cannot create", temporary_);
     return false;

@@ -22,7 +22,7 @@ std::string quarantine_record(const RejectedLine& rejected, const std::string& s
 // RFC 4648 base64 with padding.
 std::string base64_encode(std::string_view bytes);
 
-// Streams records to "<path>.tmp" as lines are rejected, then fsyncs it,
+// Streams records to "<path>.tmp" (created afresh, mode 0600) as lines are rejected, then fsyncs it,
 // renames it over <path> and fsyncs the directory. Errors are returned as
 // text (the caller leaves the input unchanged and exits 73).
 class QuarantineWriter {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
@@ -32,6 +33,7 @@ struct BackupFlags {
   FlagValues values;
   bool json = false;
   bool yes = false;
+  bool other_db = false;  // restore: accept another database's backup
   std::string restore_file;
 };
 
@@ -118,7 +120,10 @@ int make_backup_command(const BackupFlags& flags) {
 
 int list_backups_command(const BackupFlags& flags) {
   const Config config = load_config(flags.values, Command::kBackup);
-  const std::vector<BackupEntry> backups = list_backups(config.backup_dir);
+  // Only this database's backups (backup_owner.h): a shared folder may hold others'.
+  const DatabaseBackups scoped = backups_of_database(config.backup_dir, config.db_path);
+  const std::vector<BackupEntry>& backups = scoped.backups;
+  const std::string database = database_identity(config.db_path);
   if (flags.json) {
     ordered_json list = ordered_json::array();
     for (const BackupEntry& entry : backups) {
@@ -127,9 +132,16 @@ int list_backups_command(const BackupFlags& flags) {
       item["rows"] = entry.record ? ordered_json(runs_in(entry.record->tables)) : ordered_json(nullptr);
       item["tables"] = entry.record ? ordered_json(entry.record->tables) : ordered_json(nullptr);
       item["verified_at"] = entry.record ? ordered_json(entry.record->verified_at) : ordered_json(nullptr);
+      item["source"] = entry.record && !entry.record->source.empty() ? ordered_json(entry.record->source)
+                                                                     : ordered_json(nullptr);
       list.push_back(item);
     }
-    std::cout << ordered_json{{"directory", config.backup_dir}, {"backups", list}}.dump() << "\n";
+    std::cout << ordered_json{{"directory", config.backup_dir},
+                              {"database", database},
+                              {"backups", list},
+                              {"other_databases_backups", scoped.others}}
+                     .dump()
+              << "\n";
     return exit_code::kOk;
   }
   if (!backups.empty()) {
@@ -141,7 +153,12 @@ int list_backups_command(const BackupFlags& flags) {
                              entry.record ? with_thousands(runs_in(entry.record->tables)) : std::string("-"),
                              entry.record ? "verified" : "unverified");
   }
-  std::cout << fmt::format("{} backup{} in {}\n", backups.size(), backups.size() == 1 ? "" : "s", config.backup_dir);
+  std::cout << fmt::format("{} backup{} of {} in {}\n", backups.size(), backups.size() == 1 ? "" : "s", database,
+                           config.backup_dir);
+  if (scoped.others > 0) {
+    std::cout << fmt::format("({} backup{} of other databases in that folder not shown)\n", scoped.others,
+                             scoped.others == 1 ? "" : "s");
+  }
   return exit_code::kOk;
 }
 
@@ -154,6 +171,22 @@ std::string locate_restore_file(const std::string& given, const Config& config) 
   if (fs::exists(given, error) || fs::path(given).has_parent_path()) return fs::absolute(given).string();
   fs::path in_backups = fs::path(config.backup_dir) / given;
   return fs::exists(in_backups, error) ? in_backups.string() : fs::absolute(given).string();
+}
+
+// Refuses another database's backup unless --other-db is given (backup_owner.h).
+// Returns whose backup it is when it is another database's, else "".
+std::string require_own_backup(const std::string& file, const std::string& db_path, bool other_db) {
+  const std::string name = fs::path(file).filename().string();
+  const std::optional<VerifiedRecord> record = read_verified_record(file);
+  if (belonging_of(name, record, db_path) != Belonging::kOther) return "";
+  const std::string origin = describe_origin(name, record);
+  if (!other_db) {
+    throw CommandError(exit_code::kUsage,
+                       fmt::format("restore file {} is a backup of {}, not of {}; pass --other-db to restore it "
+                                   "into {} anyway",
+                                   file, origin, database_identity(db_path), db_path));
+  }
+  return origin;
 }
 
 bool confirm(const std::string& question) {
@@ -178,6 +211,7 @@ int restore_command(const BackupFlags& flags) {
   Progress checking("checking");
   checking.reading.set_label("checking " + fs::path(file).filename().string());
   CopyControl inspect_control = copy_control(checking);
+  const std::string origin = require_own_backup(file, config.db_path, flags.other_db);
   RestoreSource source = inspect_restore_file(file, config.busy_timeout_ms, inspect_control);
   checking.finish();
 
@@ -185,8 +219,8 @@ int restore_command(const BackupFlags& flags) {
     std::error_code error;
     const bool exists = fs::exists(config.db_path, error);
     const std::string question = fmt::format(
-        "Replace {} with {} ({}, {} runs, integrity_check ok)?{}", config.db_path, file, source.shape,
-        with_thousands(runs_in(source.row_counts)),
+        "Replace {} with {} ({}, {} runs, integrity_check ok{})?{}", config.db_path, file, source.shape,
+        with_thousands(runs_in(source.row_counts)), origin.empty() ? "" : ", a backup of " + origin,
         exists ? " The current database is kept as a safety copy beside it." : "");
     if (!confirm(question)) {
       std::cerr << "telemetry: restore cancelled; nothing was changed\n";
@@ -213,6 +247,7 @@ int restore_command(const BackupFlags& flags) {
   if (flags.json) {
     ordered_json body{{"db_path", config.db_path},
                       {"restored_from", file},
+                      {"backup_of", origin.empty() ? ordered_json(nullptr) : ordered_json(origin)},
                       {"shape", source.shape},
                       {"tables", source.row_counts},
                       {"journal_mode", outcome.journal_mode},
@@ -223,6 +258,7 @@ int restore_command(const BackupFlags& flags) {
   }
   std::cout << fmt::format("restored {} from {}: {} runs, shape {}, journal mode {}\n", config.db_path, file,
                            with_thousands(runs_in(source.row_counts)), source.shape, outcome.journal_mode);
+  if (!origin.empty()) std::cout << fmt::format("note: that file is a backup of {}\n", origin);
   if (outcome.safety_copy) {
     std::cout << fmt::format("the previous database is kept as {}\nto undo: {}\n", *outcome.safety_copy, undo);
   } else {
@@ -263,6 +299,8 @@ void register_backup(CLI::App& app, RunCommand& run) {
       ->required();
   add_setting(*restore, restore_flags->values, "--dir", "TELEMETRY_BACKUP_DIR", "backup folder for bare names");
   add_database_options(*restore, restore_flags->values, kJournalMode | kSynchronous | kBusyTimeout);
+  restore->add_flag("--other-db", restore_flags->other_db,
+                    "restore a backup that belongs to another database (refused without it)");
   restore->add_flag("--yes", restore_flags->yes, "do not ask for confirmation (required when not on a terminal)");
   restore->add_flag("--json", restore_flags->json, "print the result as JSON");
 

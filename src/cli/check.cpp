@@ -22,6 +22,7 @@
 #include "db/backup/schema_facts.h"
 #include "db/database.h"
 #include "db/migrations/canonical.h"
+#include "db/outside_database.h"
 #include "db/schema.h"
 #include "db/shape.h"
 #include "http/connect_failure.h"
@@ -255,7 +256,10 @@ CheckResult check_disk_space(const std::string& db_path) {
   return ok("disk_space", fmt::format("{} available in {}", human_bytes(available), directory));
 }
 
-CheckResult check_service(const Config& config, std::optional<Health>& health) {
+// `db_given`: the database path was set (flag, environment or env file). When
+// it was not, the caller checks the database /health names (`served_db_path`).
+CheckResult check_service(const Config& config, bool db_given, std::optional<Health>& health,
+                          std::string& served_db_path) {
   httplib::Client client(config.api_url);
   client.set_connection_timeout(5);
   client.set_read_timeout(10);
@@ -275,13 +279,14 @@ CheckResult check_service(const Config& config, std::optional<Health>& health) {
   auto text = [&body](const char* key) {
     return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string();
   };
+  served_db_path = text("db_path");
   if (result->status != 200 || text("status") != "ok") {
     return fail("service", fmt::format("{}/health answered {}: writer {}{}", config.api_url, result->status,
                                        text("writer"), text("writer_error").empty() ? "" : ": " + text("writer_error")),
                 exit_code::kUnavailable);
   }
   health = Health{text("journal_mode"), text("synchronous"), text("db_path")};
-  if (health->db_path != config.db_path) {
+  if (db_given && health->db_path != config.db_path) {
     return warn("service", fmt::format("{} is healthy (version {}) but serves {}, not {}", config.api_url,
                                        text("version"), health->db_path, config.db_path));
   }
@@ -294,7 +299,9 @@ void check_open_database(const Config& config, bool quick, const std::optional<H
                          std::vector<CheckResult>& checks) {
   std::string current = "database_open";
   try {
-    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
+    // The database may come from anywhere: nothing stored in it runs (outside_database.h).
+    auto connection = db::open_outside_database(config.db_path, db::Connection::Mode::kReadOnly,
+                                                config.busy_timeout_ms);
     current = "integrity";
     checks.push_back(check_integrity_of(*connection, quick));
     current = "schema";
@@ -315,15 +322,32 @@ void check_open_database(const Config& config, bool quick, const std::optional<H
   }
 }
 
+// True when `name` was set by a flag, the environment or an env file.
+bool setting_given(const Config& config, const std::string& name) {
+  return std::any_of(config.report.begin(), config.report.end(),
+                     [&name](const Config::Origin& origin) { return origin.name == name && origin.source != "default"; });
+}
+
 int check(const FlagValues& flags, bool quick, bool json) {
-  const Config config = load_config(flags, Command::kCheck);
+  Config config = load_config(flags, Command::kCheck);
   const bool call_service = flags.settings.count("TELEMETRY_API_URL") > 0;
   std::vector<CheckResult> checks;
 
   // The service first, so journal mode and synchronous can be the ones in force.
   std::optional<Health> health;
   std::optional<CheckResult> service;
-  if (call_service) service = check_service(config, health);
+  if (call_service) {
+    const bool db_given = setting_given(config, "TELEMETRY_DB_PATH");
+    std::string served_db_path;
+    service = check_service(config, db_given, health, served_db_path);
+    // Without --db the database to check is the one the service reports, not
+    // the default path (its lock file beside it unless one was set).
+    if (!db_given && !served_db_path.empty() && served_db_path != config.db_path) {
+      config.db_path = served_db_path;
+      if (!setting_given(config, "TELEMETRY_LOCK_FILE")) config.lock_file = served_db_path + ".lock";
+      checks.push_back(ok("database_path", fmt::format("{} (reported by {}/health)", served_db_path, config.api_url)));
+    }
+  }
 
   bool usable = false;
   checks.push_back(check_database_file(config.db_path, usable));

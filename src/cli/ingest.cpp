@@ -363,6 +363,7 @@ int ingest_buffer(const IngestFlags& flags, const FlagValues& settings) {
   Config config = load_config(settings, Command::kIngestBuffer);
   buffer::Discovery discovery = buffer::discover_inputs(flags.paths, config.buffer_dir, flags.include_active);
   if (discovery.usage_error) throw CommandError(exit_code::kUsage, *discovery.usage_error);
+  for (const std::string& skipped : discovery.skipped) log::warning("skipped " + skipped);
   ::signal(SIGPIPE, SIG_IGN);  // a service that drops the connection must not kill us
 
   const bool url_given = settings.settings.count("TELEMETRY_API_URL") > 0;

@@ -68,8 +68,10 @@ Json metrics_from_service(const Config& config, const http::MetricsQuery& query)
   settings.token = config.auth_token;
   settings.max_retries = 0;
   http::ApiClient client(settings);
+  // since only when --since was given: the service then narrows the breakdown too.
   const std::string target =
-      fmt::format("/metrics?format=json&since={}&by={}", query_value(query.since), query_value(query.by));
+      fmt::format("/metrics?format=json{}&by={}", query.since_given ? "&since=" + query_value(query.since) : "",
+                  query_value(query.by));
   http::ApiResponse response = client.get(target);
   Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (response.status != 200 || !body.is_object()) {
@@ -143,9 +145,12 @@ void register_metrics(CLI::App& app, RunCommand& run) {
   add_global_flags(*command, *settings);
   add_setting(*command, *settings, "--url", "TELEMETRY_API_URL", "ask this running service instead of reading --db");
   command->add_flag("--json", flags->json, "print the JSON object of GET /metrics");
-  command->add_option("--since", flags->query.since, "recent window: 24h, 7d, 2w ...")->type_name("DURATION")->capture_default_str();
+  CLI::Option* since =
+      command->add_option("--since", flags->query.since, "recent window, also applied to the breakdown: 24h, 7d, 2w ...")
+          ->type_name("DURATION")->capture_default_str();
   command->add_option("--by", flags->query.by, "breakdown: agent, job_type or status")->type_name("FIELD")->capture_default_str();
-  command->callback([&run, settings, flags] {
+  command->callback([&run, settings, flags, since] {
+    flags->query.since_given = since->count() > 0;
     run = [settings, flags] { return metrics(*flags, *settings); };
   });
 }

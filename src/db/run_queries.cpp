@@ -296,10 +296,12 @@ std::vector<std::string> distinct_values(Connection& connection, const std::stri
   return out;
 }
 
-std::vector<std::pair<std::string, std::int64_t>> counts_by(Connection& connection,
-                                                            const std::string& column) {
-  Statement statement(connection, fmt::format(
-      "SELECT {0}, count(*) AS n FROM agent_runs WHERE {0} IS NOT NULL GROUP BY {0} ORDER BY n DESC, {0} ASC", column));
+std::vector<std::pair<std::string, std::int64_t>> counts_by(Connection& connection, const std::string& column,
+                                                            const std::optional<std::string>& created_since) {
+  Statement statement(connection, fmt::format("SELECT {0}, count(*) AS n FROM agent_runs WHERE {0} IS NOT NULL{1} "
+                                              "GROUP BY {0} ORDER BY n DESC, {0} ASC",
+                                              column, created_since ? " AND created_at >= ?1" : ""));
+  if (created_since) statement.bind_text(1, *created_since);
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (statement.step()) out.emplace_back(replace_invalid_utf8(statement.column_text(0)), statement.column_int(1));
   return out;

@@ -41,9 +41,10 @@ std::optional<StoredRow> find_run(Connection& connection, const std::string& eve
 std::vector<std::string> distinct_values(Connection& connection, const std::string& column);
 
 // (value, count) ordered by count descending then value ascending; column is
-// agent_name, job_type or status.
-std::vector<std::pair<std::string, std::int64_t>> counts_by(Connection& connection,
-                                                            const std::string& column);
+// agent_name, job_type or status. With `created_since` (canonical UTC), only
+// rows with created_at >= it are counted.
+std::vector<std::pair<std::string, std::int64_t>> counts_by(Connection& connection, const std::string& column,
+                                                            const std::optional<std::string>& created_since = std::nullopt);
 std::int64_t count_runs(Connection& connection);
 std::int64_t count_created_since(Connection& connection, const std::string& cutoff);
 

@@ -22,6 +22,29 @@ FailureKind classify_failure(int primary_code) {
   }
 }
 
+std::string quote_identifier(std::string_view name) {
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+namespace {
+
+// "file:<path>?immutable=1" with the characters a URI path cannot hold escaped.
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
+      uri += fmt::format("%{:02X}", c);
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + "?immutable=1";
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) : path_(path) {
   // SQLite's allocation statistics take a process-wide mutex on every malloc;
   // nothing here reads them. Must be set before SQLite initialises (first open).
@@ -32,8 +55,10 @@ Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) 
     case Mode::kReadOnly: flags |= SQLITE_OPEN_READONLY; break;
     case Mode::kReadWrite: flags |= SQLITE_OPEN_READWRITE; break;
     case Mode::kReadWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+    case Mode::kImmutable: flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI; break;
   }
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  const std::string name = mode == Mode::kImmutable ? immutable_uri(path) : path;
+  int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     int extended = db_ ? sqlite3_extended_errcode(db_) : rc;

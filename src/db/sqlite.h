@@ -25,13 +25,20 @@ class SqliteError : public std::runtime_error {
   int extended_code_;
 };
 
+// "name" with embedded quotes doubled: an identifier read from a file is only
+// ever put into SQL this way.
+std::string quote_identifier(std::string_view name);
+
 // How a failed write should be treated by the writer (docs/reference/http-api.md §8).
 enum class FailureKind { kBusy, kFull, kIo, kOther };
 FailureKind classify_failure(int primary_code);
 
 class Connection {
  public:
-  enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate };
+  // kImmutable: read-only and assumed unchanging (SQLite's immutable=1): no
+  // -shm or -wal is created beside the file, even for a WAL database. Only for
+  // a file without a -wal or -journal, whose content is all in the main file.
+  enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate, kImmutable };
   Connection(const std::string& path, Mode mode, int busy_timeout_ms);
   ~Connection();
   Connection(const Connection&) = delete;

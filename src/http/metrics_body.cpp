@@ -1,6 +1,7 @@
 #include "http/metrics_body.h"
 
 #include <chrono>
+#include <optional>
 
 #include "core/duration.h"
 #include "core/timestamp.h"
@@ -46,7 +47,8 @@ ordered_json metrics_body(db::Connection& connection, const MetricsQuery& query,
   const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - since);
 
   ordered_json groups = ordered_json::object();
-  for (const auto& [value, count] : db::counts_by(connection, breakdown.column)) groups[value] = count;
+  const auto window = query.since_given ? std::optional<std::string>(cutoff) : std::nullopt;
+  for (const auto& [value, count] : db::counts_by(connection, breakdown.column, window)) groups[value] = count;
 
   ordered_json body = ordered_json::object();
   body["total_runs"] = db::count_runs(connection);

@@ -13,6 +13,10 @@ namespace telemetry::http {
 struct MetricsQuery {
   std::string since = "24h";  // as given; names the recent_<since> key
   std::string by = "agent";   // agent | job_type | status
+  // since was asked for (?since=, --since): the breakdown then counts only the
+  // runs created within it, like recent_<since>; without it, all runs (the
+  // default body of docs/reference/http-api.md §17.2).
+  bool since_given = false;
 };
 
 // Validates since/by; the errors are 422 value_error at ["query", name].

@@ -69,7 +69,8 @@ void handle_metrics(ServiceContext& context, const RouteRequest& request, httpli
       response.set_content(render_prometheus(context), "text/plain; version=0.0.4; charset=utf-8");
       return;
     }
-    MetricsQuery query{last_param(request.http, "since", "24h"), last_param(request.http, "by", "agent")};
+    MetricsQuery query{last_param(request.http, "since", "24h"), last_param(request.http, "by", "agent"),
+                       request.http.has_param("since")};
     FieldErrors errors = validate_metrics_query(query);
     if (!errors.empty()) {
       send_validation_errors(response, errors);

@@ -146,6 +146,13 @@ void handle_create_batch(ServiceContext& context, const RouteRequest& request, h
     send_validation_errors(response, errors);
     return;
   }
+  // Empty: valid, nothing to write, and nothing was a duplicate (200, status "empty").
+  if (total == 0) {
+    send_json(response, 200,
+              ordered_json{{"status", "empty"}, {"inserted", 0}, {"duplicates", 0}, {"errors", ordered_json::array()},
+                           {"total", 0}});
+    return;
+  }
   std::size_t inserted = 0;
   db::WriteResult result = context.writer.submit([&](db::RunStore& store) {
     inserted = 0;  // a retried operation must not count twice

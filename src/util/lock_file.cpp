@@ -117,10 +117,36 @@ void create_parent_directory(const std::string& lock_path) {
   }
 }
 
+// A symlink or a hard link in the lock file's place would make the write of
+// our PID overwrite (and truncate) whatever file it leads to.
+[[noreturn]] void throw_not_a_plain_file(const std::string& lock_path, const std::string& what) {
+  throw CommandError(exit_code::kCantCreate, "lock file " + lock_path + " is " + what +
+                                                 "; refusing to write through it (remove it, or choose another "
+                                                 "path with --lock-file)");
+}
+
+void require_plain_file(int fd, const std::string& lock_path) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    int error = errno;
+    ::close(fd);
+    throw CommandError(exit_code::kCantCreate, "cannot inspect lock file " + lock_path + ": " + errno_text(error));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw_not_a_plain_file(lock_path, "not a regular file");
+  }
+  if (info.st_nlink > 1) {
+    ::close(fd);
+    throw_not_a_plain_file(lock_path, "a hard link to another file (" + std::to_string(info.st_nlink) + " names)");
+  }
+}
+
 // When the lock file belongs to someone else we may not be able to open it for
 // writing; a read-only descriptor still tells whether it is held.
 [[noreturn]] void explain_unopenable(int open_errno, const std::string& lock_path, const std::string& db_path) {
-  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (open_errno == ELOOP) throw_not_a_plain_file(lock_path, "a symbolic link");
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0) {
     if (!try_lock(fd, LOCK_SH)) {
       LockHolder holder = read_holder(fd);
@@ -149,8 +175,11 @@ std::unique_ptr<WriterLock> WriterLock::acquire(const std::string& lock_path, co
                                                 const std::string& command, const std::string& url) {
   create_parent_directory(lock_path);
   for (int attempt = 0; attempt <= kMaxRestarts; ++attempt) {
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW: a symlink in the lock's place must not lead our write elsewhere;
+    // O_NONBLOCK: a FIFO there must not hang the open (require_plain_file refuses it).
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     if (fd < 0) explain_unopenable(errno, lock_path, db_path);
+    require_plain_file(fd, lock_path);
     if (lock_testing::after_open_hook()) lock_testing::after_open_hook()();
     if (!lock_exclusive(fd)) {
       int lock_errno = errno;
@@ -207,7 +236,7 @@ void WriterLock::write_content(const std::string& url) {
 }
 
 std::optional<LockHolder> current_lock_holder(const std::string& lock_path) {
-  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return std::nullopt;  // no file: nobody holds it
   if (try_lock(fd, LOCK_SH)) {
     ::flock(fd, LOCK_UN);

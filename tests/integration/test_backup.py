@@ -60,7 +60,7 @@ def test_text_summary_and_list(tmp_path):
     lines = listing.stdout.strip().splitlines()
     assert lines[0].split() == ["TIME", "NAME", "SIZE", "RUNS", "STATE"]
     assert lines[1].split()[-1] == "verified" and "1,234" in lines[1]
-    assert lines[-1] == "1 backup in %s" % (tmp_path / "backups")
+    assert lines[-1] == "1 backup of %s in %s" % (os.path.realpath(db), tmp_path / "backups")
 
 
 def test_list_marks_a_backup_without_record_as_unverified(tmp_path):
@@ -243,3 +243,122 @@ def test_restore_on_a_terminal_asks_first(tmp_path):
     assert code == 0, err
     assert count(db) == 3
     assert "to undo:" in out
+
+
+# ---- several databases sharing one backup folder (issue 14, point 1) ----------
+
+def _two_databases(tmp_path):
+    """t2.sqlite (3 runs) and u.sqlite (2 runs) side by side, so one backups/ folder."""
+    paths = {}
+    for name, rows in (("t2", 3), ("u", 2)):
+        path = str(tmp_path / ("%s.sqlite" % name))
+        create_v7(path)
+        insert_runs(path, [("%s-%d" % (name, i), "2026-01-14T10:00:00.000000+00:00") for i in range(rows)])
+        paths[name] = path
+    return paths["t2"], paths["u"]
+
+
+def _age(folder, made, old_name):
+    """Renames a backup and its record as if it had been made at the time in old_name."""
+    os.rename(made, folder / old_name)
+    os.rename(made + ".verified", str(folder / old_name) + ".verified")
+
+
+def _strip_source(record_path):
+    """A record as backups made before records named their source have it."""
+    record = json.load(open(record_path))
+    record.pop("source", None)
+    with open(record_path, "w") as out:
+        out.write(json.dumps(record) + "\n")
+
+
+def test_backups_are_named_after_their_database_and_record_its_path(tmp_path):
+    _, u = _two_databases(tmp_path)
+    report = json.loads(backup(u, "--json").stdout)
+    assert report["name"].startswith("u_") and report["name"].endswith(".sqlite")
+    record = json.load(open(report["backup"] + ".verified"))
+    assert record["source"] == os.path.realpath(u)
+
+
+def test_retention_on_one_database_keeps_another_databases_backups(tmp_path):
+    t2, u = _two_databases(tmp_path)
+    folder = tmp_path / "backups"
+    # t2's backups: one named the old way (telemetry_...) whose record names t2,
+    # one with t2's own name, and one from before records named their source.
+    _age(folder, json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["backup"], "telemetry_20200101_000000.sqlite")
+    _age(folder, json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["backup"], "t2_20200102_000000.sqlite")
+    _age(folder, json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["backup"], "telemetry_20200103_000000.sqlite")
+    _strip_source(folder / "telemetry_20200103_000000.sqlite.verified")
+    # and an old backup of u, which retention may delete.
+    _age(folder, json.loads(backup(u, "--json", "--keep-days", "0").stdout)["backup"], "u_20200104_000000.sqlite")
+
+    result = backup(u, "--keep-days", "7", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [old["name"] for old in report["removed"]] == ["u_20200104_000000.sqlite"]
+    remaining = set(os.listdir(folder))
+    for kept in ("telemetry_20200101_000000.sqlite", "t2_20200102_000000.sqlite",
+                 "telemetry_20200103_000000.sqlite"):
+        assert kept in remaining and kept + ".verified" in remaining
+    assert count(str(folder / "telemetry_20200101_000000.sqlite")) == 3
+
+
+def test_backup_list_shows_only_the_databases_own_backups(tmp_path):
+    t2, u = _two_databases(tmp_path)
+    folder = tmp_path / "backups"
+    _age(folder, json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["backup"], "telemetry_20200101_000000.sqlite")
+    t2_own = json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["name"]
+    u_own = json.loads(backup(u, "--json").stdout)["name"]
+
+    listing = json.loads(run_cli("backup", "list", "--db", u, "--no-env-file", "--json").stdout)
+    assert [b["name"] for b in listing["backups"]] == [u_own]
+    assert listing["backups"][0]["source"] == os.path.realpath(u)
+    assert listing["database"] == os.path.realpath(u)
+    assert listing["other_databases_backups"] == 2
+    listing = json.loads(run_cli("backup", "list", "--db", t2, "--no-env-file", "--json").stdout)
+    assert [b["name"] for b in listing["backups"]] == ["telemetry_20200101_000000.sqlite", t2_own]
+
+    text = run_cli("backup", "list", "--db", u, "--no-env-file")
+    assert text.returncode == 0
+    assert "t2_" not in text.stdout and "telemetry_" not in text.stdout
+    assert "(2 backups of other databases in that folder not shown)" in text.stdout
+
+
+def test_restoring_another_databases_backup_needs_other_db_and_says_whose(tmp_path):
+    t2, u = _two_databases(tmp_path)
+    made = json.loads(backup(t2, "--json", "--keep-days", "0").stdout)["backup"]
+    old_named = str(tmp_path / "backups" / "telemetry_20200101_000000.sqlite")
+    _age(tmp_path / "backups", made, "telemetry_20200101_000000.sqlite")
+
+    refused = run_cli("backup", "restore", old_named, "--db", u, "--no-env-file", "--yes")
+    assert refused.returncode == 64, refused.stderr
+    assert "is a backup of %s, not of %s" % (os.path.realpath(t2), os.path.realpath(u)) in refused.stderr
+    assert "--other-db" in refused.stderr
+    assert count(u) == 2
+
+    forced = run_cli("backup", "restore", old_named, "--db", u, "--no-env-file", "--yes", "--other-db", "--json")
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["backup_of"] == os.path.realpath(t2)
+    assert count(u) == 3
+
+    # Its own backups and files that are no backup at all (a safety copy) need no flag.
+    own = json.loads(backup(u, "--json").stdout)["backup"]
+    assert run_cli("backup", "restore", own, "--db", u, "--no-env-file", "--yes").returncode == 0
+
+
+def test_old_named_backups_without_a_source_are_listed_for_telemetry_sqlite_and_never_deleted(tmp_path):
+    db = small_db(tmp_path, rows=4)
+    folder = tmp_path / "backups"
+    _age(folder, json.loads(backup(db, "--json").stdout)["backup"], "telemetry_20200101_000000.sqlite")
+    _strip_source(folder / "telemetry_20200101_000000.sqlite.verified")
+
+    result = backup(db, "--keep-days", "7", "--keep-last", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["removed"] == []
+    assert "telemetry_20200101_000000.sqlite" in os.listdir(folder)
+    listing = json.loads(run_cli("backup", "list", "--db", db, "--no-env-file", "--json").stdout)
+    assert listing["backups"][0]["name"] == "telemetry_20200101_000000.sqlite"
+    assert listing["backups"][0]["verified"] is True and listing["backups"][0]["source"] is None
+    restored = run_cli("backup", "restore", "telemetry_20200101_000000.sqlite", "--db", db, "--no-env-file",
+                       "--yes", cwd=str(tmp_path))
+    assert restored.returncode == 0, restored.stderr

@@ -190,3 +190,25 @@ def test_missing_canonical_index_is_a_warning_exit_1(tmp_path):
     assert code == 1, report
     assert checks["schema"]["status"] == "warn"
     assert "idx_runs_website" in checks["schema"]["reason"]
+
+
+def test_url_without_db_checks_the_database_the_service_reports(tmp_path):
+    """check --url reads the database path from /health rather than checking the
+    default path (issue 14, point 5); an explicit --db still wins, with a warning."""
+    with Server() as server:
+        url = "http://127.0.0.1:%d" % server.port
+        result = run_cli("check", "--url", url, "--no-env-file", "--json", cwd=str(tmp_path))
+        report = json.loads(result.stdout)
+        checks = {c["name"]: c for c in report["checks"]}
+        assert result.returncode == 0, report
+        assert report["db_path"] == server.db_path
+        assert checks["database_path"]["reason"] == "%s (reported by %s/health)" % (server.db_path, url)
+        assert checks["database_file"]["status"] == "ok"
+        assert "held by serve" in checks["lock"]["reason"]
+        assert checks["service"]["status"] == "ok"
+
+        other = healthy_db(tmp_path, rows=3)
+        code, checks, report = check(other, "--url", url)
+        assert report["db_path"] == other
+        assert checks["service"]["status"] == "warn"
+        assert "but serves %s, not %s" % (server.db_path, other) in checks["service"]["reason"]

@@ -69,3 +69,34 @@ def test_errors(tmp_path):
         port = s.getsockname()[1]
     unreachable = metrics("--url", "http://127.0.0.1:%d" % port)
     assert unreachable.returncode == 69 and "cannot reach the service" in unreachable.stderr
+
+
+def test_the_breakdown_honours_since_in_the_cli_and_over_http(server):
+    """--since / ?since= narrows the breakdown like recent_<since>; without it the
+    breakdown covers every run (issue 14, point 4)."""
+    import sqlite3
+    seed(server)  # three runs created now
+    connection = sqlite3.connect(server.db_path, timeout=30)
+    connection.executemany(
+        "INSERT INTO agent_runs (event_id, run_id, created_at, updated_at, start_time, agent_name, job_type, status)"
+        " VALUES (?, ?, '2020-01-01T00:00:00.000000+00:00', '2020-01-01T00:00:00.000000+00:00',"
+        " '2020-01-01T00:00:00+00:00', 'archiver', 'crawl', 'success')",
+        [("old-%d" % i, "old-run-%d" % i) for i in range(2)])
+    connection.commit()
+    connection.close()
+    url = "http://127.0.0.1:%d" % server.port
+
+    windowed = server.get("/metrics?since=1h&by=status").json()
+    assert windowed["statuses"] == {"failure": 1, "running": 1, "success": 1}
+    assert windowed["recent_1h"] == 3 and windowed["total_runs"] == 5
+    for where in (["--db", server.db_path], ["--url", url]):
+        result = metrics(*where, "--json", "--since", "1h", "--by", "status")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == windowed
+
+    everything = server.get("/metrics?by=status").json()
+    assert everything["statuses"] == {"success": 3, "failure": 1, "running": 1}
+    for where in (["--db", server.db_path], ["--url", url]):
+        result = metrics(*where, "--json", "--by", "status")
+        assert json.loads(result.stdout) == everything
+    assert server.get("/metrics").json()["agents"] == {"crawler": 2, "archiver": 2, "translator": 1}

@@ -430,3 +430,63 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
     process.wait(timeout=60)
     assert process.returncode == 0
     assert re.search(rb"copying agent_runs(\x1b\[0m)?: +81% \(16,384 of 20,007 rows\)", shown)
+
+
+
+def test_sql_text_stored_in_the_file_is_never_re_run(tmp_path):
+    """An old index's stored CREATE text can carry more statements than SQLite
+    itself reads (issue 14, point 3c): migrate rebuilds the index from SQLite's
+    description of it and runs nothing taken from the file."""
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    connection = sqlite3.connect(db)
+    connection.execute("CREATE INDEX idx_custom ON agent_runs(agent_name COLLATE NOCASE DESC, job_type)")
+    connection.execute("CREATE INDEX idx_partial ON agent_runs(run_id) WHERE run_id IS NOT NULL")
+    connection.commit()
+    connection.execute("PRAGMA writable_schema=ON")
+    connection.execute("UPDATE sqlite_master SET sql = sql || '; CREATE TABLE pwned(x)' WHERE name='idx_custom'")
+    connection.commit()
+    connection.close()
+
+    result = run_cli("migrate", "--db", db, "--no-env-file", "--no-backup")
+    assert result.returncode == 0, result.stderr
+    assert "re-create old index idx_custom" in result.stdout
+    assert "old index idx_partial dropped (it is a partial index, which is not re-created)" in result.stdout
+    names = {row[0] for row in connect_ro(db).execute("SELECT name FROM sqlite_master")}
+    assert "pwned" not in names
+    assert "idx_custom" in names
+    keys = connect_ro(db).execute("SELECT name, desc, coll FROM pragma_index_xinfo('idx_custom') WHERE key=1").fetchall()
+    assert [(k[0], k[1], k[2].upper()) for k in keys] == [("agent_name", 1, "NOCASE"), ("job_type", 0, "BINARY")]
+
+
+
+def test_dry_run_on_a_wal_database_leaves_no_wal_or_shm_file(tmp_path):
+    """A dry run leaves the folder as it found it (issue 14, point 2)."""
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.close()
+    before = sorted(os.listdir(tmp_path))
+    assert before == ["telemetry.sqlite"]
+    for extra in ((), ("--json",)):
+        result = run_cli("migrate", "--db", db, "--no-env-file", "--dry-run", *extra)
+        assert result.returncode == 0, result.stderr
+        assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_dry_run_on_a_live_wal_database_reads_the_wal_and_leaves_it(tmp_path):
+    db = load_fixture(str(tmp_path / "telemetry.sqlite"), "library-v5")
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("INSERT INTO agent_runs (run_id, agent_name, job_type, start_time, status)"
+                   " VALUES ('only-in-wal', 'walker', 'crawl', '2025-12-20T00:00:00+00:00', 'failed')")
+    writer.commit()
+    try:
+        assert os.path.exists(db + "-wal")
+        result = run_cli("migrate", "--db", db, "--no-env-file", "--dry-run", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["counts"]["agent_runs"] == 8
+        assert os.path.exists(db + "-wal") and os.path.exists(db + "-shm")
+        assert writer.execute("SELECT count(*) FROM agent_runs").fetchone()[0] == 8
+    finally:
+        writer.close()

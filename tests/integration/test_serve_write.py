@@ -70,9 +70,12 @@ def test_batch_bare_array_and_wrapper_with_in_batch_duplicates(server):
     assert all_duplicates.status == 200
     assert all_duplicates.json()["status"] == "duplicate"
 
-    empty = server.post("/api/v1/runs/batch", [])
-    assert empty.status == 200
-    assert empty.json() == {"status": "duplicate", "inserted": 0, "duplicates": 0, "errors": [], "total": 0}
+    # An empty batch is valid and changes nothing, but nothing in it was a
+    # duplicate either (issue 14, point 6).
+    for body in ([], {"runs": []}):
+        empty = server.post("/api/v1/runs/batch", body)
+        assert empty.status == 200
+        assert empty.json() == {"status": "empty", "inserted": 0, "duplicates": 0, "errors": [], "total": 0}
     assert server.query("SELECT count(*) FROM agent_runs") == [(3,)]
 
 

@@ -26,6 +26,7 @@ std::vector<BackupEntry> list_backups(const std::string& directory) {
     BackupEntry entry;
     entry.name = name;
     entry.path = file.path().string();
+    entry.stem = parsed->stem;
     entry.time = parsed->time;
     entry.sequence = parsed->sequence;
     entry.bytes = file.file_size(error);

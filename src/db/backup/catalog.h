@@ -13,6 +13,7 @@ namespace telemetry::db::backup {
 struct BackupEntry {
   std::string name;
   std::string path;
+  std::string stem;  // from the name: the database's file name without extension
   TimePoint time;  // from the name
   int sequence = 0;  // the -N suffix
   std::uint64_t bytes = 0;

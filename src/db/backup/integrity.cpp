@@ -29,10 +29,7 @@ std::map<std::string, std::int64_t> table_row_counts(Connection& connection) {
   }
   std::map<std::string, std::int64_t> counts;
   for (const std::string& table : tables) {
-    std::string quoted = "\"";
-    for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += "\"";
-    counts[table] = connection.query_int("SELECT count(*) FROM " + quoted);
+    counts[table] = connection.query_int("SELECT count(*) FROM " + quote_identifier(table));
   }
   return counts;
 }

@@ -9,6 +9,7 @@
 
 #include "core/timestamp.h"
 #include "db/backup/backup_name.h"
+#include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
 #include "db/backup/file_sync.h"
 #include "db/backup/integrity.h"
@@ -63,7 +64,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   require_free_space(options.backup_dir, static_cast<std::uint64_t>(source_bytes), "make a backup");
 
   BackupOutcome outcome;
-  outcome.name = choose_backup_file_name(options.backup_dir, options.started);
+  outcome.name = choose_backup_file_name(options.backup_dir, database_stem(options.db_path), options.started);
   outcome.path = (fs::path(options.backup_dir) / outcome.name).string();
   TemporaryFile temporary(
       (fs::path(options.backup_dir) / fmt::format(".{}.tmp-{}", outcome.name, ::getpid())).string());
@@ -98,6 +99,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   record.tables = outcome.source.row_counts;
   record.shape = outcome.source.shape;
   record.bytes = outcome.bytes;
+  record.source = database_identity(options.db_path);
   try {
     write_verified_record(outcome.path, record);
   } catch (const CommandError&) {
@@ -107,17 +109,19 @@ BackupOutcome make_backup(const BackupOptions& options) {
     throw;
   }
 
-  outcome.removed = apply_backup_retention(options.backup_dir, outcome.name, options.limits, options.started,
-                                           outcome.warnings);
+  outcome.removed = apply_backup_retention(options.backup_dir, options.db_path, outcome.name, options.limits,
+                                           options.started, outcome.warnings);
   return outcome;
 }
 
-std::vector<RemovedBackup> apply_backup_retention(const std::string& directory, const std::string& just_made,
-                                                  RetentionLimits limits, TimePoint now,
+std::vector<RemovedBackup> apply_backup_retention(const std::string& directory, const std::string& db_path,
+                                                  const std::string& just_made, RetentionLimits limits, TimePoint now,
                                                   std::vector<std::string>& warnings) {
-  std::vector<BackupEntry> entries = list_backups(directory);
+  // Only backups whose record names this database: one attributed by its
+  // name alone may be another database's (backup_owner.h).
   std::vector<RetentionCandidate> candidates;
-  for (const BackupEntry& entry : entries) {
+  for (const BackupEntry& entry : list_backups(directory)) {
+    if (belonging_of(entry.name, entry.record, db_path) != Belonging::kRecorded) continue;
     candidates.push_back({entry.name, entry.time, entry.sequence, entry.record.has_value()});
   }
   std::vector<RemovedBackup> removed;

@@ -1,8 +1,10 @@
 #pragma once
 // `telemetry backup`: an online, verified copy of the database into the backup
-// directory, then retention of older verified backups (docs/reference/configuration.md §4.3).
+// directory, named after the database (backup_name.h) with a record naming
+// its source, then retention of this database's older verified backups
+// (docs/reference/configuration.md §4.3).
 //
-// Order: free-space check; copy into a hidden temporary name (".telemetry_...
+// Order: free-space check; copy into a hidden temporary name (".<stem>_...
 // .sqlite.tmp-<pid>"); verify that temporary copy; fsync it; rename it to
 // its backup name; fsync the directory; write the .verified record. The copy
 // is verified before it gets its backup name so that a failed or interrupted
@@ -49,10 +51,11 @@ struct BackupOutcome {
 // 130/143 interrupted.
 BackupOutcome make_backup(const BackupOptions& options);
 
-// Deletes the backups select_backups_to_delete names in `directory` (each file,
-// then its .verified record). Failures are returned as warnings.
-std::vector<RemovedBackup> apply_backup_retention(const std::string& directory, const std::string& just_made,
-                                                  RetentionLimits limits, TimePoint now,
+// Deletes the backups select_backups_to_delete names among those in
+// `directory` whose .verified record names `db_path` (backup_owner.h): each
+// file, then its record. Failures are returned as warnings.
+std::vector<RemovedBackup> apply_backup_retention(const std::string& directory, const std::string& db_path,
+                                                  const std::string& just_made, RetentionLimits limits, TimePoint now,
                                                   std::vector<std::string>& warnings);
 
 }  // namespace telemetry::db::backup

@@ -13,6 +13,7 @@
 #include "db/backup/temporary_file.h"
 #include "db/backup/verify_copy.h"
 #include "db/database.h"
+#include "db/outside_database.h"
 #include "db/shape.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
@@ -57,7 +58,8 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
   source.path = file;
   source.bytes = fs::file_size(file, error);
   try {
-    auto connection = open_read_only(file, busy_timeout_ms);
+    // The file comes from outside: nothing stored in it runs (outside_database.h).
+    auto connection = open_outside_database(file, Connection::Mode::kReadOnly, busy_timeout_ms);
     ReadProgress reading(*connection, control);
     IntegrityResult integrity = check_integrity(*connection, /*quick=*/false);
     if (!integrity.ok) {
@@ -86,8 +88,7 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
 }
 
 std::string choose_safety_copy_path(const std::string& db_path, TimePoint now) {
-  // The stamp is the same as a backup name's, so reuse its formatting.
-  const std::string stamp = backup_file_name(now).substr(std::string("telemetry_").size(), 15);
+  const std::string stamp = utc_file_stamp(now);
   for (int sequence = 0;; ++sequence) {
     std::string path = sequence == 0 ? fmt::format("{}.pre-restore-{}.sqlite", db_path, stamp)
                                      : fmt::format("{}.pre-restore-{}-{}.sqlite", db_path, stamp, sequence);
@@ -106,7 +107,7 @@ RestoreOutcome restore_database(const RestoreOptions& options, const RestoreSour
       (db_path.parent_path() / fmt::format(".{}.restore-tmp-{}", db_path.filename().string(), ::getpid())).string());
   std::unique_ptr<Connection> from;
   try {
-    from = open_read_only(source.path, options.busy_timeout_ms);
+    from = open_outside_database(source.path, Connection::Mode::kReadOnly, options.busy_timeout_ms);
   } catch (const SqliteError& failure) {
     throw CommandError(exit_code_for(failure), fmt::format("restore file {}: {}", source.path, failure.what()));
   }

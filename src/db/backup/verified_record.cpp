@@ -27,6 +27,7 @@ void write_verified_record(const std::string& backup_path, const VerifiedRecord&
   for (const auto& [table, rows] : record.tables) json["tables"][table] = rows;
   json["shape"] = record.shape;
   json["bytes"] = record.bytes;
+  if (!record.source.empty()) json["source"] = record.source;
   const std::string text = json.dump() + "\n";
 
   const std::string final_path = verified_record_path(backup_path);
@@ -65,6 +66,7 @@ std::optional<VerifiedRecord> read_verified_record(const std::string& backup_pat
   }
   if (json.contains("shape") && json["shape"].is_string()) record.shape = json["shape"].get<std::string>();
   record.bytes = json["bytes"].get<std::uint64_t>();
+  if (json.contains("source") && json["source"].is_string()) record.source = json["source"].get<std::string>();
   std::error_code error;
   const auto size = std::filesystem::file_size(backup_path, error);
   if (error || size != record.bytes) return std::nullopt;

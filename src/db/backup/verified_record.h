@@ -14,6 +14,7 @@ struct VerifiedRecord {
   std::map<std::string, std::int64_t> tables;  // row count of each table
   std::string shape;                         // detect_shape id of the copy
   std::uint64_t bytes = 0;                   // size of the backup file when verified
+  std::string source;                        // the database copied (backup_owner.h); empty in old records
 };
 
 std::string verified_record_path(const std::string& backup_path);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "db/backup/integrity.h"
+#include "db/outside_database.h"
 #include "db/shape.h"
 
 namespace telemetry::db::backup {
@@ -25,7 +26,9 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
                              const std::string& journal_mode, const std::string& synchronous,
                              int busy_timeout_ms, const CopyControl& control) {
   CopyVerification verification;
-  Connection copy(path, Connection::Mode::kReadWrite, busy_timeout_ms);
+  // The copy may be of a file from outside (restore): nothing stored in it runs.
+  auto connection = open_outside_database(path, Connection::Mode::kReadWrite, busy_timeout_ms);
+  Connection& copy = *connection;
   copy.exec("PRAGMA synchronous=" + synchronous);
   verification.journal_mode = copy.query_text("PRAGMA journal_mode=" + journal_mode);
   for (auto& c : verification.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

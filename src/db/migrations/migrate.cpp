@@ -11,6 +11,7 @@
 #include "db/database.h"
 #include "db/migrations/executor.h"
 #include "db/migrations/pre_migrate_backup.h"
+#include "db/outside_database.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/lock_file.h"
@@ -52,10 +53,21 @@ std::string refusal_message(const std::string& db_path, const MigrationPlan& pla
   return fmt::format("cannot migrate {} (nothing was changed): {}", db_path, fmt::join(plan.refusals, "; "));
 }
 
+// A dry run leaves the folder as it found it: SQLite would create -wal and
+// -shm beside a WAL database even for a read-only connection, so a file whose
+// content is all in the main file (no -wal, no hot -journal) is opened
+// immutable. A -wal that exists (a live database) is read, and left alone.
+Connection::Mode dry_run_mode(const std::string& path) {
+  std::error_code error;
+  const bool side_files = fs::exists(path + "-wal", error) || fs::exists(path + "-journal", error);
+  return side_files ? Connection::Mode::kReadOnly : Connection::Mode::kImmutable;
+}
+
 std::unique_ptr<Connection> open_database(const std::string& path, bool read_only, int busy_timeout_ms) {
   try {
-    auto connection = std::make_unique<Connection>(
-        path, read_only ? Connection::Mode::kReadOnly : Connection::Mode::kReadWrite, busy_timeout_ms);
+    // The file to migrate may come from anywhere: nothing stored in it runs (outside_database.h).
+    auto connection = open_outside_database(
+        path, read_only ? dry_run_mode(path) : Connection::Mode::kReadWrite, busy_timeout_ms);
     // Reading the schema tells "not a database" apart from everything else.
     connection->query_int("SELECT count(*) FROM sqlite_master");
     return connection;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "core/ascii.h"
 #include "core/status.h"
 #include "db/migrations/canonical.h"
 #include "db/migrations/event_id.h"
@@ -147,27 +149,59 @@ void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis
   }
 }
 
+// The CREATE INDEX for an old index, rebuilt from what SQLite reports about it
+// (pragma_index_list, pragma_index_xinfo) so that no SQL text stored in the
+// file is ever executed. A reason instead when it cannot be rebuilt that way.
+struct RebuiltIndex {
+  std::optional<std::string> sql;
+  std::string reason;
+};
+
+RebuiltIndex rebuild_index_sql(Connection& connection, const std::string& table, const std::string& name,
+                               const std::set<std::string>& columns) {
+  Statement listed(connection, "SELECT \"unique\", partial FROM pragma_index_list(?1) WHERE name=?2");
+  listed.bind_text(1, table);
+  listed.bind_text(2, name);
+  if (!listed.step()) return {std::nullopt, "it could not be read"};
+  const bool unique = listed.column_int(0) != 0;
+  if (listed.column_int(1) != 0) return {std::nullopt, "it is a partial index, which is not re-created"};
+  std::vector<std::string> keys;
+  Statement key_columns(connection, "SELECT name, \"desc\", coll FROM pragma_index_xinfo(?1) WHERE key=1 ORDER BY seqno");
+  key_columns.bind_text(1, name);
+  while (key_columns.step()) {
+    if (key_columns.column_is_null(0)) return {std::nullopt, "it is on an expression, which is not re-created"};
+    const std::string column = key_columns.column_text(0);
+    if (!columns.count(column)) return {std::nullopt, "its columns are gone"};
+    const std::string collation = ascii::lower(key_columns.column_text(2));
+    if (collation != "binary" && collation != "nocase" && collation != "rtrim") {
+      return {std::nullopt, "it uses the collation " + key_columns.column_text(2) + ", which is not re-created"};
+    }
+    keys.push_back(fmt::format("{} COLLATE {}{}", quote_identifier(column), collation,
+                               key_columns.column_int(1) != 0 ? " DESC" : ""));
+  }
+  if (keys.empty()) return {std::nullopt, "it has no columns"};
+  return {fmt::format("CREATE {}INDEX main.{} ON {} ({})", unique ? "UNIQUE " : "", quote_identifier(name),
+                      quote_identifier(table), fmt::join(keys, ", ")),
+          ""};
+}
+
 // Indexes of a table about to be rebuilt that are neither canonical nor superseded (4.3 step 7).
 void sort_old_indexes(Connection& connection, const std::string& table, MigrationPlan& plan) {
   std::set<std::string> canonical_names, columns;
   for (const CanonicalIndex& index : canonical_indexes()) canonical_names.insert(index.name);
   for (const ColumnInfo& column : canonical_columns(table)) columns.insert(column.name);
+  // Only names are read from sqlite_master: an index's stored text is never re-run.
   Statement indexes(connection,
-                    "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name=?1 AND sql IS NOT NULL ORDER BY name");
+                    "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=?1 AND sql IS NOT NULL ORDER BY name");
   indexes.bind_text(1, table);
   while (indexes.step()) {
     const std::string name = indexes.column_text(0);
     if (canonical_names.count(name) || kSupersededIndexes.count(name)) continue;
-    bool all_columns_kept = true;
-    Statement keys(connection, "SELECT name FROM pragma_index_xinfo(?1) WHERE key=1");
-    keys.bind_text(1, name);
-    while (keys.step()) {
-      all_columns_kept = all_columns_kept && !keys.column_is_null(0) && columns.count(keys.column_text(0));
-    }
-    if (all_columns_kept) {
-      plan.extra_indexes_recreated.push_back({name, indexes.column_text(1)});
+    RebuiltIndex rebuilt = rebuild_index_sql(connection, table, name, columns);
+    if (rebuilt.sql) {
+      plan.extra_indexes_recreated.push_back({name, *rebuilt.sql});
     } else {
-      plan.extra_indexes_dropped.push_back(name);
+      plan.extra_indexes_dropped.push_back({name, rebuilt.reason});
     }
   }
 }
@@ -366,8 +400,8 @@ std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<st
       }
     }
     for (const OldIndex& index : plan.extra_indexes_recreated) step.details.push_back("re-create old index " + index.name);
-    for (const std::string& name : plan.extra_indexes_dropped) {
-      step.details.push_back("old index " + name + " dropped (its columns are gone)");
+    for (const DroppedIndex& index : plan.extra_indexes_dropped) {
+      step.details.push_back("old index " + index.name + " dropped (" + index.reason + ")");
     }
     steps.push_back(std::move(step));
   }

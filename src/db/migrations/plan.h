@@ -47,7 +47,12 @@ struct RunsAnalysis {
 
 struct OldIndex {
   std::string name;
-  std::string sql;
+  std::string sql;  // built from SQLite's description of the index, never the file's own text
+};
+
+struct DroppedIndex {
+  std::string name;
+  std::string reason;  // "its columns are gone", ...
 };
 
 struct MigrationPlan {
@@ -67,7 +72,7 @@ struct MigrationPlan {
   std::vector<std::string> indexes_to_drop;    // canonical names defined differently on kept tables
   std::vector<std::string> indexes_to_create;  // canonical names, in 1.3 order
   std::vector<OldIndex> extra_indexes_recreated;
-  std::vector<std::string> extra_indexes_dropped;
+  std::vector<DroppedIndex> extra_indexes_dropped;
   bool add_version_row = false;
 
   RunsAnalysis runs;

@@ -23,9 +23,7 @@ std::map<std::string, std::int64_t> table_counts(Connection& connection) {
   Statement tables(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
   while (tables.step()) {
     const std::string name = tables.column_text(0);
-    std::string quoted = "\"";
-    for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    counts[name] = connection.query_int("SELECT count(*) FROM main." + quoted + "\"");
+    counts[name] = connection.query_int("SELECT count(*) FROM main." + quote_identifier(name));
   }
   return counts;
 }

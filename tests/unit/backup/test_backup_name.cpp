@@ -14,8 +14,8 @@ const TimePoint kJan14 = system_clock::from_time_t(1768382102);
 }  // namespace
 
 TEST_CASE("backup names carry the UTC start time and an optional sequence") {
-  CHECK(backup_file_name(kJan14) == "telemetry_20260114_091502.sqlite");
-  CHECK(backup_file_name(kJan14, 2) == "telemetry_20260114_091502-2.sqlite");
+  CHECK(backup_file_name("telemetry", kJan14) == "telemetry_20260114_091502.sqlite");
+  CHECK(backup_file_name("telemetry", kJan14, 2) == "telemetry_20260114_091502-2.sqlite");
   CHECK(format_utc_seconds(kJan14) == "2026-01-14T09:15:02Z");
 
   auto parsed = parse_backup_file_name("telemetry_20260114_091502-2.sqlite");
@@ -25,6 +25,24 @@ TEST_CASE("backup names carry the UTC start time and an optional sequence") {
   auto plain = parse_backup_file_name("telemetry_20260114_091502.sqlite");
   REQUIRE(plain);
   CHECK(plain->sequence == 0);
+  CHECK(plain->stem == "telemetry");
+}
+
+TEST_CASE("backup names start with the database's file name without extension") {
+  CHECK(database_stem("/srv/data/u.sqlite") == "u");
+  CHECK(database_stem("t2.sqlite") == "t2");
+  CHECK(database_stem("/srv/runs.db") == "runs");
+  CHECK(backup_file_name("u", kJan14) == "u_20260114_091502.sqlite");
+  // Stems may hold underscores, dashes and digits: names are read from the end.
+  for (const char* stem : {"u", "t2", "my_db_2026", "a-b", "x_20250101_000000"}) {
+    INFO(stem);
+    auto parsed = parse_backup_file_name(backup_file_name(stem, kJan14, 3));
+    REQUIRE(parsed);
+    CHECK(parsed->stem == stem);
+    CHECK(parsed->time == kJan14);
+    CHECK(parsed->sequence == 3);
+  }
+  CHECK(utc_file_stamp(kJan14) == "20260114_091502");
 }
 
 TEST_CASE("names that are not backups made by telemetry backup are not parsed") {
@@ -33,7 +51,8 @@ TEST_CASE("names that are not backups made by telemetry backup are not parsed") 
                            "telemetry_20260231_091502.sqlite",  // no 31 February
                            "telemetry_20260114_251502.sqlite", "telemetry_20260114_091502-0.sqlite",
                            "telemetry_20260114_091502-.sqlite", "telemetry_2026011_091502.sqlite",
-                           "telemetry_20260114_091502.db", "backup_20260114_091502.sqlite"}) {
+                           "telemetry_20260114_091502.db", "_20260114_091502.sqlite",
+                           "u.sqlite.pre-restore-20260114_091502-1.sqlite", ".u_20260114_091502.sqlite"}) {
     INFO(name);
     CHECK_FALSE(parse_backup_file_name(name));
   }
@@ -42,9 +61,9 @@ TEST_CASE("names that are not backups made by telemetry backup are not parsed") 
 TEST_CASE("choosing a name adds -1, -2 when a backup of the same second exists") {
   TempDb temp;
   const std::string dir = temp.dir.string();
-  CHECK(choose_backup_file_name(dir, kJan14) == "telemetry_20260114_091502.sqlite");
+  CHECK(choose_backup_file_name(dir, "telemetry", kJan14) == "telemetry_20260114_091502.sqlite");
   std::ofstream(temp.dir / "telemetry_20260114_091502.sqlite") << "x";
-  CHECK(choose_backup_file_name(dir, kJan14) == "telemetry_20260114_091502-1.sqlite");
+  CHECK(choose_backup_file_name(dir, "telemetry", kJan14) == "telemetry_20260114_091502-1.sqlite");
   std::ofstream(temp.dir / "telemetry_20260114_091502-1.sqlite") << "x";
-  CHECK(choose_backup_file_name(dir, kJan14) == "telemetry_20260114_091502-2.sqlite");
+  CHECK(choose_backup_file_name(dir, "telemetry", kJan14) == "telemetry_20260114_091502-2.sqlite");
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "backup_fixtures.h"
+#include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
 #include "db/backup/integrity.h"
 #include "db/backup/make_backup.h"
@@ -48,7 +49,7 @@ TEST_CASE("a backup is a verified copy with a .verified record naming its row co
   BackupOptions options = options_for(temp);
   BackupOutcome outcome = make_backup(options);
 
-  CHECK(outcome.name == backup_file_name(options.started));
+  CHECK(outcome.name == backup_file_name("telemetry", options.started));
   CHECK(fs::exists(outcome.path));
   CHECK(outcome.source.shape == "v7");
   CHECK(outcome.source.row_counts.at("agent_runs") == 250);
@@ -60,6 +61,7 @@ TEST_CASE("a backup is a verified copy with a .verified record naming its row co
   CHECK(record->tables.at("schema_migrations") == 1);
   CHECK(record->bytes == fs::file_size(outcome.path));
   CHECK(record->verified_at.size() == 32);  // canonical UTC
+  CHECK(record->source == fs::weakly_canonical(temp.path).string());
 
   // Only the backup and its record: no temporary or journal files.
   auto names = files_in(options.backup_dir);
@@ -119,7 +121,7 @@ TEST_CASE("retention after a backup deletes old verified backups and their recor
   options.started = now - std::chrono::hours(24 * 10);
   BackupOutcome middle = make_backup(options);  // 10 days old, verified
   // An unverified backup, 30 days old: retention must leave it alone.
-  const std::string unverified = backup_file_name(now - std::chrono::hours(24 * 30));
+  const std::string unverified = backup_file_name("telemetry", now - std::chrono::hours(24 * 30));
   fs::copy_file(old.path, fs::path(options.backup_dir) / unverified);
 
   options.started = now;
@@ -203,4 +205,47 @@ TEST_CASE("a backup during concurrent writes holds every row acknowledged before
       CHECK(outcome.source.row_counts.at("agent_runs") == copy->query_int("SELECT count(*) FROM agent_runs"));
     }
   }
+}
+
+TEST_CASE("retention deletes only backups whose record names this database; others' and unattributed ones stay") {
+  TempDb temp;
+  const std::string t2 = (temp.dir / "t2.sqlite").string(), u = (temp.dir / "u.sqlite").string();
+  insert_runs(t2, "t", 3);
+  insert_runs(u, "u", 2);
+  const TimePoint now = std::chrono::system_clock::from_time_t(1768382102);
+  BackupOptions t2_options = options_for(temp, now - std::chrono::hours(24 * 20));
+  t2_options.db_path = t2;
+  t2_options.limits = {0, 0};
+  BackupOutcome t2_old = make_backup(t2_options);
+  CHECK(t2_old.name.rfind("t2_", 0) == 0);
+  // A backup made before records named their source: its record has none.
+  const std::string legacy = backup_file_name("u", now - std::chrono::hours(24 * 30));
+  fs::copy_file(t2_old.path, fs::path(t2_options.backup_dir) / legacy);
+  VerifiedRecord old_record = *read_verified_record(t2_old.path);
+  old_record.source.clear();
+  write_verified_record((fs::path(t2_options.backup_dir) / legacy).string(), old_record);
+
+  BackupOptions u_options = options_for(temp, now - std::chrono::hours(24 * 10));
+  u_options.db_path = u;
+  u_options.limits = {0, 0};
+  BackupOutcome u_old = make_backup(u_options);
+  u_options.started = now;
+  u_options.limits = {1, 1};
+  BackupOutcome u_new = make_backup(u_options);
+  REQUIRE(u_new.removed.size() == 1);
+  CHECK(u_new.removed[0].name == u_old.name);
+  CHECK(fs::exists(t2_old.path));
+  CHECK(fs::exists(fs::path(u_options.backup_dir) / legacy));
+
+  DatabaseBackups of_u = backups_of_database(u_options.backup_dir, u);
+  REQUIRE(of_u.backups.size() == 2);
+  CHECK(of_u.backups[0].name == legacy);
+  CHECK(belonging_of(legacy, of_u.backups[0].record, u) == Belonging::kByName);
+  CHECK(of_u.backups[1].name == u_new.name);
+  CHECK(of_u.others == 1);
+  DatabaseBackups of_t2 = backups_of_database(u_options.backup_dir, t2);
+  REQUIRE(of_t2.backups.size() == 1);
+  CHECK(of_t2.backups[0].name == t2_old.name);
+  CHECK(describe_origin(t2_old.name, read_verified_record(t2_old.path)) == fs::weakly_canonical(t2).string());
+  CHECK(belonging_of("u.sqlite.pre-restore-20260114_091502.sqlite", std::nullopt, u) == Belonging::kUnknown);
 }

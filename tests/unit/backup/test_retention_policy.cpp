@@ -13,7 +13,7 @@ const TimePoint kNow = system_clock::from_time_t(1768382102);  // 2026-01-14T09:
 
 RetentionCandidate made_days_ago(int days, bool verified = true, int sequence = 0) {
   TimePoint time = kNow - hours(24) * days;
-  return {backup_file_name(time, sequence), time, sequence, verified};
+  return {backup_file_name("telemetry", time, sequence), time, sequence, verified};
 }
 
 std::vector<RetentionCandidate> one_a_day(int count) {

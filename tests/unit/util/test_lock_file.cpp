@@ -298,3 +298,25 @@ TEST_CASE("lock: a lock file that cannot be created is exit 73 naming the path")
     CHECK(denied == "cannot create lock file " + locked_dir + "/t.lock: Permission denied");
   }
 }
+
+TEST_CASE("lock: a symlink, a hard link or a FIFO in the lock's place is refused with 73, its target untouched") {
+  telemetry::test::TempDir dir;
+  const std::string victim = dir.write("victim", "keep me\n");
+  const std::string path = dir / "t.lock";
+  REQUIRE(::symlink(victim.c_str(), path.c_str()) == 0);
+  std::string message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  CHECK(message.find("lock file " + path + " is a symbolic link") != std::string::npos);
+  CHECK(read_file(victim) == "keep me\n");
+  CHECK_FALSE(current_lock_holder(path));
+
+  REQUIRE(::unlink(path.c_str()) == 0);
+  REQUIRE(::link(victim.c_str(), path.c_str()) == 0);
+  message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  CHECK(message.find("a hard link to another file (2 names)") != std::string::npos);
+  CHECK(read_file(victim) == "keep me\n");
+
+  REQUIRE(::unlink(path.c_str()) == 0);
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  CHECK(message.find("is not a regular file") != std::string::npos);
+}
