@@ -39,7 +39,7 @@ struct Connection {
   bool continue_sent = false;   // "100 Continue" already sent for this request
   bool close_after_write = false;
   bool peer_closed = false;     // read EOF: no more requests will come
-  bool served_one = false;      // for the idle timeout before the first request
+  std::size_t requests = 0;     // handed to a worker so far
   Clock::time_point deadline{};  // of the current state; the timer heap holds it
   std::uint64_t timer_serial = 0;  // newest timer entry for this connection
   std::uint32_t events = 0;        // epoll interest currently registered

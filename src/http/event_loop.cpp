@@ -316,7 +316,8 @@ void EventLoop::dispatch(Connection& connection) {
   job.request.remote_port = connection.peer_port;
   job.request.local_ip = connection.local_ip;
   job.request.local_port = connection.local_port;
-  job.request.close_after = stopping_ || connection.peer_closed || settings_.keepalive.count() == 0;
+  job.request.close_after = stopping_ || connection.peer_closed || settings_.keepalive.count() == 0 ||
+                            ++connection.requests >= settings_.max_requests_per_connection;
   job.request.continue_sent = connection.continue_sent;
   connection.state = Connection::State::kProcessing;
   set_interest(connection, 0);
@@ -336,14 +337,15 @@ void EventLoop::take_completions() {
     const auto fd = static_cast<std::size_t>(completion.fd);
     if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != completion.serial) continue;
     Connection& connection = *connections_[fd];
-    start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_);
+    start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_,
+                  completion.sent);
   }
 }
 
-void EventLoop::start_writing(Connection& connection, std::string bytes, bool close_after) {
+void EventLoop::start_writing(Connection& connection, std::string bytes, bool close_after, std::size_t sent) {
   connection.state = Connection::State::kWriting;
   connection.out = std::move(bytes);
-  connection.out_sent = 0;
+  connection.out_sent = sent;
   connection.close_after_write = close_after;
   flush(connection);
 }

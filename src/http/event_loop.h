@@ -39,6 +39,9 @@ struct FrontDoorSettings {
   std::size_t max_connections_per_address = 0;  // 0: no cap
   FramingLimits limits;
   std::size_t workers = 16;
+  // After this many requests a connection is answered "Connection: close"
+  // (the figure the library's Keep-Alive header announces).
+  std::size_t max_requests_per_connection = 1000;
 };
 
 class EventLoop {
@@ -69,7 +72,8 @@ class EventLoop {
   void frame(Connection& connection);
   void dispatch(Connection& connection);
   void take_completions();
-  void start_writing(Connection& connection, std::string bytes, bool close_after);
+  // `sent`: how many of `bytes` are already on their way (a worker sent them).
+  void start_writing(Connection& connection, std::string bytes, bool close_after, std::size_t sent = 0);
   void flush(Connection& connection);
   void after_response(Connection& connection);
   void start_reading_next(Connection& connection);

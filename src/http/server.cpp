@@ -90,11 +90,13 @@ Server::Server(ServiceContext& context, ListenSocket listener, std::size_t max_c
   // the library sees it; the library's own limit is the same, for bodies it
   // decodes (gzip, deflate).
   server_->set_payload_max_length(static_cast<std::size_t>(config.max_body_bytes));
-  // Only for the Keep-Alive header the library writes; the front end keeps time.
+  FrontDoorSettings settings;
+  // Only for the Keep-Alive header the library writes; the front end keeps
+  // time and counts requests.
   server_->set_keep_alive_timeout(config.keepalive_seconds);
+  server_->set_keep_alive_max_count(settings.max_requests_per_connection);
   install_routes();
 
-  FrontDoorSettings settings;
   settings.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
   settings.keepalive = std::chrono::seconds(config.keepalive_seconds);
   settings.write_timeout = std::chrono::seconds(config.read_timeout_seconds);

@@ -3,6 +3,11 @@
 // wait for the writer's COMMIT or for a read query, and while it waits the
 // I/O thread goes on serving every other connection. Several waiting at once
 // is what lets the writer commit their writes as one group.
+//
+// A worker sends the response itself as far as the socket takes it without
+// waiting (the I/O thread does not touch a connection while a worker has its
+// request), so the client's answer does not wait for the I/O thread to wake;
+// the I/O thread then sends any rest and goes back to reading.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +31,7 @@ struct Completion {
   int fd = -1;
   std::uint64_t serial = 0;
   EngineResponse response;
+  std::size_t sent = 0;  // bytes of the response the worker already sent
 };
 
 class WorkerPool {
