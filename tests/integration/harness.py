@@ -162,6 +162,20 @@ class Server:
         self.close()
 
 
+def still_open(sock):
+    """True while the server has neither closed `sock` nor sent on it."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
 def run(event_id, **fields):
     """A minimal valid run body."""
     body = {"event_id": event_id, "run_id": "run-" + event_id, "agent_name": "crawler",

@@ -19,7 +19,7 @@ import zlib
 
 import pytest
 
-from harness import Server, run
+from harness import Server, run, still_open
 
 POOL = 4
 LIMIT = 1024 * 1024  # --max-body-bytes for the body tests
@@ -61,20 +61,6 @@ def wait_closed(sock, timeout):
 def close_all(sockets):
     for s in sockets:
         s.close()
-
-
-def still_open(sock):
-    """True while the server has neither closed `sock` nor sent on it."""
-    sock.setblocking(False)
-    try:
-        sock.recv(1, socket.MSG_PEEK)
-        return False
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        sock.setblocking(True)
 
 
 def server_sockets(port):

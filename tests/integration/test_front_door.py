@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from harness import Server, run, run_cli
+from harness import Server, run, run_cli, still_open
 
 STALLED = 1000
 IDLE = 1000
@@ -38,20 +38,6 @@ def connect(port, source="127.0.0.1"):
     s.bind((source, 0))
     s.connect(("127.0.0.1", port))
     return s
-
-
-def still_open(sock):
-    """True while the server has neither closed `sock` nor sent on it."""
-    sock.setblocking(False)
-    try:
-        sock.recv(1, socket.MSG_PEEK)
-        return False
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        sock.setblocking(True)
 
 
 def read_all(sock, timeout=30):
