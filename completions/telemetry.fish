@@ -93,6 +93,8 @@ complete -c telemetry -n $c -l port -x -d 'Port; 0 lets the system choose'
 complete -c telemetry -n $c -l auth -d 'Require a Bearer token'
 complete -c telemetry -n $c -l no-auth -d 'Do not require a token'
 complete -c telemetry -n $c -l auth-token-file -r -F -d 'File holding the token'
+complete -c telemetry -n $c -l allow-unauthenticated -d 'Allow a non-loopback --host with auth off'
+complete -c telemetry -n $c -l no-allow-unauthenticated -d 'Refuse a non-loopback --host with auth off'
 complete -c telemetry -n $c -l rate-limit -d 'Limit requests per client IP'
 complete -c telemetry -n $c -l no-rate-limit -d 'No rate limit'
 complete -c telemetry -n $c -l rate-limit-rpm -x -d 'Requests per minute per IP'
@@ -104,6 +106,7 @@ complete -c telemetry -n $c -l max-connections -x -d 'Most open connections; 0 s
 complete -c telemetry -n $c -l max-connections-per-address -x -d 'Most open connections from one address; 0 = no cap'
 complete -c telemetry -n $c -l max-header-bytes -x -d 'Request line and headers limit'
 complete -c telemetry -n $c -l keepalive-timeout -x -d 'Idle keep-alive seconds; 0 disables'
+complete -c telemetry -n $c -l metrics-max-agents -x -d 'Per-agent Prometheus series; the rest as other'
 complete -c telemetry -n $c -l retention-days -x -d 'Delete runs older than N days; 0 = off'
 
 # migrate
