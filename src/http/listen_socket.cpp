@@ -30,7 +30,7 @@ std::string address_text(const std::string& host, int port) {
                                    "perhaps another telemetry serve, is listening there)",
                                    address));
   }
-  throw CommandError(exit_code::kUnavailable, fmt::format("cannot listen on {}: {}", address, std::strerror(error)));
+  throw CommandError(exit_code::kUnavailable, fmt::format("cannot bind to {}: {}", address, std::strerror(error)));
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ ListenSocket ListenSocket::bind(const std::string& host, int port) {
   const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (status != 0) {
     throw CommandError(exit_code::kUnavailable,
-                       fmt::format("cannot listen on {}: {}", address_text(host, port), ::gai_strerror(status)));
+                       fmt::format("cannot bind to {}: {}", address_text(host, port), ::gai_strerror(status)));
   }
   int error = EADDRNOTAVAIL;
   ListenSocket socket;
