@@ -16,7 +16,7 @@ _telemetry_command_flags() {
                  "--auth-token-file --allow-unauthenticated --no-allow-unauthenticated" \
                  "--rate-limit --no-rate-limit --rate-limit-rpm --max-body-bytes" \
                  "--batch-max --http-threads --read-timeout --keepalive-timeout --metrics-max-agents" \
-                 "--retention-days" ;;
+                 "--retention-days --max-connections --max-connections-per-address --max-header-bytes" ;;
         migrate)
             echo "--busy-timeout-ms --synchronous --dry-run --to --no-backup --json" ;;
         backup)
@@ -44,6 +44,7 @@ _telemetry_takes_value() {
         --db|--lock-file|--env-file|--log-level|--log-format|--journal-mode|--synchronous|\
         --busy-timeout-ms|--host|--port|--auth-token-file|--rate-limit-rpm|--max-body-bytes|\
         --batch-max|--http-threads|--read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--to|\
+        --max-connections|--max-connections-per-address|--max-header-bytes|\
         --dir|--keep-days|--keep-last|--url|--since|--by|--older-than|--batch-size)
             return 0 ;;
     esac
@@ -123,7 +124,8 @@ _telemetry() {
         --url)
             COMPREPLY=( $(compgen -W "http://127.0.0.1:8765" -- "$cur") ); return 0 ;;
         --busy-timeout-ms|--port|--rate-limit-rpm|--max-body-bytes|--batch-max|--http-threads|\
-        --read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--keep-days|--keep-last|--batch-size)
+        --read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--keep-days|--keep-last|--batch-size|\
+        --max-connections|--max-connections-per-address|--max-header-bytes)
             return 0 ;;  # a number: nothing sensible to offer
     esac
 

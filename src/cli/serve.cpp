@@ -9,6 +9,8 @@
 #include "cli/commands.h"
 #include "db/database.h"
 #include "db/writer.h"
+#include "http/descriptor_budget.h"
+#include "http/listen_socket.h"
 #include "http/read_pool.h"
 #include "http/retention.h"
 #include "http/sd_notify.h"
@@ -35,6 +37,14 @@ sigset_t block_stop_signals() {
 int serve(const Config& config) {
   sigset_t stop_signals = block_stop_signals();
 
+  // The port first: nothing (lock file, database) is created on disk until
+  // the address is ours.
+  const std::size_t open_files = http::raise_open_file_limit();
+  http::ListenSocket listener = http::ListenSocket::bind(config.api_host, config.api_port);
+  const std::size_t workers = static_cast<std::size_t>(config.http_threads);
+  const std::size_t max_connections = config.max_connections > 0 ? static_cast<std::size_t>(config.max_connections)
+                                                                  : http::default_max_connections(open_files, workers);
+
   auto lock = WriterLock::acquire(config.lock_file, config.db_path, "serve");
   log_settings(config);
 
@@ -59,8 +69,16 @@ int serve(const Config& config) {
     retention->start();
   }
 
-  http::Server server(context);
-  server.bind();
+  if (max_connections + http::reserved_descriptors(workers) > open_files) {
+    log::warning("TELEMETRY_HTTP_MAX_CONNECTIONS leaves fewer descriptors for the database than it may need; "
+                 "connections over the open-file limit are shed at accept",
+                 {{"max_connections", std::to_string(max_connections)},
+                  {"open_file_limit", std::to_string(open_files)}});
+  }
+  log::info("connection limits", {{"max_connections", std::to_string(max_connections)},
+                                  {"open_file_limit", std::to_string(open_files)},
+                                  {"reserved_descriptors", std::to_string(http::reserved_descriptors(workers))}});
+  http::Server server(context, std::move(listener), max_connections);
   lock->set_url(server.base_url());
 
   std::thread signal_thread([&] {
@@ -104,7 +122,13 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--rate-limit-rpm", "TELEMETRY_RATE_LIMIT_RPM", "requests per minute per IP");
   add_setting(*command, *flags, "--max-body-bytes", "TELEMETRY_MAX_BODY_BYTES", "request body limit");
   add_setting(*command, *flags, "--batch-max", "TELEMETRY_BATCH_MAX", "most runs in one batch request");
-  add_setting(*command, *flags, "--http-threads", "TELEMETRY_HTTP_THREADS", "concurrent connections served");
+  add_setting(*command, *flags, "--http-threads", "TELEMETRY_HTTP_THREADS", "worker threads running requests");
+  add_setting(*command, *flags, "--max-connections", "TELEMETRY_HTTP_MAX_CONNECTIONS",
+              "most open connections; 0 sizes it from the open-file limit");
+  add_setting(*command, *flags, "--max-connections-per-address", "TELEMETRY_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+              "most open connections from one client address; 0 = no cap");
+  add_setting(*command, *flags, "--max-header-bytes", "TELEMETRY_HTTP_MAX_HEADER_BYTES",
+              "request line and headers limit (431 beyond)");
   add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS",
               "seconds a whole request may take to arrive");
   add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "idle seconds a connection stays open; 0 disables");

@@ -1,5 +1,7 @@
 #include "db/sqlite.h"
 
+#include <cerrno>
+
 #include <fmt/format.h>
 
 namespace telemetry::db {
@@ -20,6 +22,10 @@ FailureKind classify_failure(int primary_code) {
     default:
       return FailureKind::kOther;
   }
+}
+
+bool out_of_descriptors(const SqliteError& error) {
+  return error.code() == SQLITE_CANTOPEN && (error.system_errno() == EMFILE || error.system_errno() == ENFILE);
 }
 
 std::string quote_identifier(std::string_view name) {
@@ -62,9 +68,10 @@ Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) 
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     int extended = db_ ? sqlite3_extended_errcode(db_) : rc;
+    const int system_errno = db_ ? sqlite3_system_errno(db_) : 0;
     sqlite3_close(db_);
     db_ = nullptr;
-    throw SqliteError(rc & 0xff, extended, fmt::format("cannot open {}: {}", path, message));
+    throw SqliteError(rc & 0xff, extended, fmt::format("cannot open {}: {}", path, message), system_errno);
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
@@ -75,7 +82,8 @@ Connection::~Connection() { sqlite3_close_v2(db_); }
 void Connection::throw_last_error(const std::string& context) const {
   int extended = sqlite3_extended_errcode(db_);
   std::string message = sqlite3_errmsg(db_);
-  throw SqliteError(extended & 0xff, extended, context.empty() ? message : context + ": " + message);
+  throw SqliteError(extended & 0xff, extended, context.empty() ? message : context + ": " + message,
+                    sqlite3_system_errno(db_));
 }
 
 void Connection::exec(const std::string& sql) {
@@ -85,7 +93,7 @@ void Connection::exec(const std::string& sql) {
     std::string message = error ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
     int extended = sqlite3_extended_errcode(db_);
-    throw SqliteError(extended & 0xff, extended, message);
+    throw SqliteError(extended & 0xff, extended, message, sqlite3_system_errno(db_));
   }
 }
 
@@ -143,8 +151,9 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   int extended = sqlite3_extended_errcode(connection_.handle());
   std::string message = sqlite3_errmsg(connection_.handle());
+  const int system_errno = sqlite3_system_errno(connection_.handle());
   sqlite3_reset(stmt_);
-  throw SqliteError(rc & 0xff, extended, message);
+  throw SqliteError(rc & 0xff, extended, message, system_errno);
 }
 
 void Statement::reset() {

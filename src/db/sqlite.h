@@ -15,14 +15,17 @@ namespace telemetry::db {
 
 class SqliteError : public std::runtime_error {
  public:
-  SqliteError(int code, int extended_code, const std::string& message)
-      : std::runtime_error(message), code_(code), extended_code_(extended_code) {}
+  SqliteError(int code, int extended_code, const std::string& message, int system_errno = 0)
+      : std::runtime_error(message), code_(code), extended_code_(extended_code), system_errno_(system_errno) {}
   int code() const { return code_; }                    // primary code, e.g. SQLITE_FULL
   int extended_code() const { return extended_code_; }  // e.g. SQLITE_IOERR_WRITE
+  // The errno of the system call behind an I/O-class failure (sqlite3_system_errno), else 0.
+  int system_errno() const { return system_errno_; }
 
  private:
   int code_;
   int extended_code_;
+  int system_errno_;
 };
 
 // "name" with embedded quotes doubled: an identifier read from a file is only
@@ -32,6 +35,10 @@ std::string quote_identifier(std::string_view name);
 // How a failed write should be treated by the writer (docs/reference/http-api.md §8).
 enum class FailureKind { kBusy, kFull, kIo, kOther };
 FailureKind classify_failure(int primary_code);
+// SQLITE_CANTOPEN because the process (EMFILE) or the system (ENFILE) had no
+// file descriptor left, e.g. for a rollback journal: transient, worth a retry,
+// never a reason to stop writing for good.
+bool out_of_descriptors(const SqliteError& error);
 
 class Connection {
  public:

@@ -1,5 +1,6 @@
 #include "db/writer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "util/log.h"
@@ -77,43 +78,75 @@ void Writer::rollback_if_open() {
   }
 }
 
+// Descriptors run short under a flood of connections, and come back as soon
+// as it is shed: waits of 10 ms doubling to 500 ms, about 2.6 s in all.
+constexpr int kDescriptorRetries = 10;
+constexpr auto kFirstDescriptorWait = std::chrono::milliseconds(10);
+constexpr auto kLongestDescriptorWait = std::chrono::milliseconds(500);
+
 void Writer::commit_group(Group& group) {
-  try {
-    connection_->exec("BEGIN IMMEDIATE");
-    for (auto& pending : group) {
-      connection_->exec("SAVEPOINT operation");
-      try {
-        pending->operation(*store_);
-        connection_->exec("RELEASE operation");
-        pending->result = {WriteStatus::kOk, ""};
-      } catch (const SqliteError& error) {
-        if (classify_failure(error.code()) != FailureKind::kOther) throw;  // whole group
-        connection_->exec("ROLLBACK TO operation");
-        connection_->exec("RELEASE operation");
-        pending->result = {WriteStatus::kError, error.what()};
-      } catch (const std::exception& error) {
-        // A bug in an operation must not take the writer thread down.
-        connection_->exec("ROLLBACK TO operation");
-        connection_->exec("RELEASE operation");
-        pending->result = {WriteStatus::kError, error.what()};
+  auto wait = kFirstDescriptorWait;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      commit_once(group);
+      break;
+    } catch (const SqliteError& error) {
+      rollback_if_open();
+      if (!out_of_descriptors(error) || attempt + 1 >= kDescriptorRetries) {
+        fail_group(group, error);
+        return;
       }
+      if (attempt == 0) {
+        log::warning("write retried: no file descriptor left to open a database file",
+                     {{"operations", std::to_string(group.size())}, {"error", error.what()}});
+      }
+      std::this_thread::sleep_for(wait);
+      wait = std::min<std::chrono::milliseconds>(wait * 2, kLongestDescriptorWait);
     }
-    const auto commit_start = std::chrono::steady_clock::now();
-    connection_->exec("COMMIT");
-    const std::chrono::duration<double> commit_time = std::chrono::steady_clock::now() - commit_start;
-    counters_.commit_seconds.observe(commit_time.count());
-    counters_.operations_per_commit.observe(static_cast<double>(group.size()));
-    counters_.commits.fetch_add(1);
-  } catch (const SqliteError& error) {
-    rollback_if_open();
-    fail_group(group, error);
-    return;
   }
   for (auto& pending : group) pending->done.set_value(pending->result);
 }
 
+// One attempt at the group as one transaction; throws SqliteError when the
+// whole group must be rolled back.
+void Writer::commit_once(Group& group) {
+  connection_->exec("BEGIN IMMEDIATE");
+  for (auto& pending : group) {
+    connection_->exec("SAVEPOINT operation");
+    try {
+      pending->operation(*store_);
+      connection_->exec("RELEASE operation");
+      pending->result = {WriteStatus::kOk, ""};
+    } catch (const SqliteError& error) {
+      if (classify_failure(error.code()) != FailureKind::kOther) throw;  // whole group
+      connection_->exec("ROLLBACK TO operation");
+      connection_->exec("RELEASE operation");
+      pending->result = {WriteStatus::kError, error.what()};
+    } catch (const std::exception& error) {
+      // A bug in an operation must not take the writer thread down.
+      connection_->exec("ROLLBACK TO operation");
+      connection_->exec("RELEASE operation");
+      pending->result = {WriteStatus::kError, error.what()};
+    }
+  }
+  const auto commit_start = std::chrono::steady_clock::now();
+  connection_->exec("COMMIT");
+  const std::chrono::duration<double> commit_time = std::chrono::steady_clock::now() - commit_start;
+  counters_.commit_seconds.observe(commit_time.count());
+  counters_.operations_per_commit.observe(static_cast<double>(group.size()));
+  counters_.commits.fetch_add(1);
+}
+
 void Writer::fail_group(Group& group, const SqliteError& error) {
   WriteResult result{WriteStatus::kError, error.what()};
+  if (out_of_descriptors(error)) {
+    log::warning("write rolled back: still no file descriptor to open a database file; later writes are tried again",
+                 {{"operations", std::to_string(group.size())}, {"error", error.what()}});
+    counters_.busy_errors.fetch_add(1);
+    result = {WriteStatus::kBusy, std::string("out of file descriptors (") + error.what() + ")"};
+    for (auto& pending : group) pending->done.set_value(result);
+    return;
+  }
   switch (classify_failure(error.code())) {
     case FailureKind::kBusy:
       log::warning("write rolled back: the database stayed locked past the busy timeout",

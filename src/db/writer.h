@@ -9,7 +9,10 @@
 //  - nothing is reported kOk before COMMIT returned SQLITE_OK;
 //  - after an I/O-class failure the writer is failed for good: every later
 //    submit returns kWriterFailed without touching the database;
-//  - SQLITE_FULL and SQLITE_BUSY roll back the whole group and the writer carries on.
+//  - SQLITE_FULL and SQLITE_BUSY roll back the whole group and the writer carries on;
+//  - SQLITE_CANTOPEN for want of a file descriptor (EMFILE, ENFILE) rolls the
+//    group back and tries it again a few times; if descriptors stay short the
+//    group is answered kBusy (503, retry later) and the writer carries on.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -87,6 +90,7 @@ class Writer {
 
   void run();
   void commit_group(Group& group);
+  void commit_once(Group& group);
   void fail_group(Group& group, const SqliteError& error);
   void rollback_if_open();
 

@@ -5,17 +5,16 @@
 #include <fmt/format.h>
 
 #include "http/auth.h"
-#include "http/deadline_server.h"
+#include "http/event_loop.h"
+#include "http/request_engine.h"
 #include "http/rate_limiter.h"
 #include "http/responses.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::http {
 namespace {
 
-// Per-request facts the logger needs after the response is written. httplib
+// Per-request facts the logger needs after the response is written. A worker
 // runs a request start to finish on one thread, so thread_local is exact.
 thread_local std::chrono::steady_clock::time_point request_started;
 thread_local const char* request_route = "other";
@@ -93,22 +92,29 @@ void prefer_gzip_over_brotli(httplib::Request& request) {
 
 }  // namespace
 
-Server::Server(ServiceContext& context)
-    : context_(context), server_(std::make_unique<DeadlineServer>()) {
+Server::Server(ServiceContext& context, ListenSocket listener, std::size_t max_connections)
+    : context_(context), server_(std::make_unique<RequestEngine>()), port_(listener.port()) {
   const Config& config = context.config;
-  const std::size_t threads = static_cast<std::size_t>(config.http_threads);
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // The front end frames each request (and refuses an oversized one) before
+  // the library sees it; the library's own limit is the same, for bodies it
+  // decodes (gzip, deflate).
   server_->set_payload_max_length(static_cast<std::size_t>(config.max_body_bytes));
-  server_->set_read_timeout(config.read_timeout_seconds, 0);
-  server_->set_write_timeout(config.read_timeout_seconds, 0);
-  server_->set_tcp_nodelay(true);
-  if (config.keepalive_seconds == 0) {
-    server_->set_keep_alive_max_count(1);
-  } else {
-    server_->set_keep_alive_timeout(config.keepalive_seconds);
-    server_->set_keep_alive_max_count(1000);
-  }
+  FrontDoorSettings settings;
+  // Only for the Keep-Alive header the library writes; the front end keeps
+  // time and counts requests.
+  server_->set_keep_alive_timeout(config.keepalive_seconds);
+  server_->set_keep_alive_max_count(settings.max_requests_per_connection);
   install_routes();
+
+  settings.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+  settings.keepalive = std::chrono::seconds(config.keepalive_seconds);
+  settings.write_timeout = std::chrono::seconds(config.read_timeout_seconds);
+  settings.max_connections = max_connections;
+  settings.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address);
+  settings.limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  settings.limits.max_body_bytes = static_cast<std::uint64_t>(config.max_body_bytes);
+  settings.workers = static_cast<std::size_t>(config.http_threads);
+  loop_ = std::make_unique<EventLoop>(std::move(listener), *server_, settings);
 }
 
 Server::~Server() = default;
@@ -247,28 +253,9 @@ void Server::install_routes() {
   });
 }
 
-int Server::bind() {
-  const std::string& host = context_.config.api_host;
-  const int port = context_.config.api_port;
-  if (port == 0) {
-    port_ = server_->bind_to_any_port(host);
-    if (port_ < 0) {
-      throw CommandError(exit_code::kUnavailable, fmt::format("cannot bind to {} on a free port", host));
-    }
-  } else {
-    if (!server_->bind_to_port(host, port)) {
-      throw CommandError(exit_code::kUnavailable,
-                         fmt::format("cannot listen on {}:{}: the port is in use or the address cannot be bound",
-                                     host, port));
-    }
-    port_ = port;
-  }
-  return port_;
-}
+void Server::listen() { loop_->run(); }
 
-void Server::listen() { server_->listen_after_bind(); }
-
-void Server::stop() { server_->stop(); }
+void Server::stop() { loop_->stop(); }
 
 std::string Server::base_url() const {
   std::string host = context_.config.api_host;

@@ -1,24 +1,26 @@
 #pragma once
-// The HTTP service around one Writer: listener, request pipeline (size limit,
-// routing, auth, rate limit, body decoding), request log and lifecycle.
-#include <functional>
+// The HTTP service around one Writer: the front end (one I/O thread, see
+// event_loop.h) and the request pipeline the library runs on worker threads
+// (size limit, routing, auth, rate limit, body decoding), request log and lifecycle.
+#include <cstddef>
 #include <memory>
 #include <string>
 
+#include "http/listen_socket.h"
 #include "http/service.h"
-
-namespace httplib { class Server; }
 
 namespace telemetry::http {
 
+class EventLoop;
+class RequestEngine;
+
 class Server {
  public:
-  explicit Server(ServiceContext& context);
+  // `listener` is already bound (ListenSocket::bind), so nothing was created
+  // on disk before the port was ours.
+  Server(ServiceContext& context, ListenSocket listener, std::size_t max_connections);
   ~Server();
 
-  // Binds host:port (port 0: the system chooses). Throws CommandError 69 when
-  // the address is in use or cannot be bound. Returns the bound port.
-  int bind();
   // Serves until stop() is called; returns after in-flight requests finished.
   void listen();
   // Safe from any thread (the signal thread calls it).
@@ -29,7 +31,8 @@ class Server {
  private:
   void install_routes();
   ServiceContext& context_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<RequestEngine> server_;
+  std::unique_ptr<EventLoop> loop_;
   int port_ = 0;
 };
 

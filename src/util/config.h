@@ -42,9 +42,12 @@ struct Config {
   int metrics_max_agents = 100;        // per-agent Prometheus series; the rest are agent="other"
   std::int64_t max_body_bytes = 16777216;
   int batch_max = 1000;
-  int http_threads = 16;
+  int http_threads = 16;  // worker threads that run handlers (the front end has one I/O thread)
   int read_timeout_seconds = 30;
   int keepalive_seconds = 5;
+  int max_connections = 0;              // 0: sized from the open-file limit at start
+  int max_connections_per_address = 0;  // 0: no cap
+  int max_header_bytes = 65536;
   int retention_days = 0;
 
   std::string api_url;     // TELEMETRY_API_URL or derived from host/port

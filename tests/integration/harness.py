@@ -49,7 +49,7 @@ class Response:
 class Server:
     """A `telemetry serve` process on a free loopback port with its own database."""
 
-    def __init__(self, directory=None, args=(), env=None, db_name="telemetry.sqlite"):
+    def __init__(self, directory=None, args=(), env=None, db_name="telemetry.sqlite", preexec_fn=None):
         self.tmp = None
         if directory is None:
             self.tmp = tempfile.TemporaryDirectory(prefix="telemetry-it-")
@@ -59,6 +59,7 @@ class Server:
         self.lock_path = self.db_path + ".lock"
         self.args = list(args)
         self.env = clean_env(**(env or {}))
+        self.preexec_fn = preexec_fn  # e.g. to lower the open-file limit of the server alone
         self.process = None
         self.port = None
         self.stderr_path = os.path.join(directory, "serve.stderr")
@@ -67,7 +68,8 @@ class Server:
         self.stderr_file = open(self.stderr_path, "ab")
         self.process = subprocess.Popen(
             [BINARY, "serve", "--db", self.db_path, "--port", "0", "--no-env-file", *self.args],
-            env=self.env, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=self.stderr_file)
+            env=self.env, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=self.stderr_file,
+            preexec_fn=self.preexec_fn)
         if expect_ready:
             self.port = self._wait_for_port()
         return self
@@ -158,6 +160,20 @@ class Server:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def still_open(sock):
+    """True while the server has neither closed `sock` nor sent on it."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
 
 
 def run(event_id, **fields):

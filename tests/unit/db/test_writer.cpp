@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -133,4 +138,56 @@ TEST_CASE("SQLITE_FULL rolls the group back and the writer carries on") {
   auto reader = db::open_read_only(temp.path, 1000);
   CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id='lost'") == 0);
   CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id='kept'") == 1);
+}
+
+TEST_CASE("SQLITE_CANTOPEN for want of a descriptor is retried, not fail-stop") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 16);
+  writer.start();
+  int attempts = 0;
+  db::WriteResult result = writer.submit([&](db::RunStore& store) {
+    store.insert(make_run("retried"));
+    if (++attempts < 3) throw db::SqliteError(SQLITE_CANTOPEN, SQLITE_CANTOPEN, "unable to open database file", EMFILE);
+  });
+  CHECK(result.ok());
+  CHECK(attempts == 3);
+  CHECK_FALSE(writer.failed());
+
+  // Descriptors that stay short: a retry-later answer, and the writer goes on.
+  db::WriteResult still_short = writer.submit([](db::RunStore&) {
+    throw db::SqliteError(SQLITE_CANTOPEN, SQLITE_CANTOPEN, "unable to open database file", ENFILE);
+  });
+  CHECK(still_short.status == db::WriteStatus::kBusy);
+  CHECK(still_short.message.find("out of file descriptors") != std::string::npos);
+  CHECK_FALSE(writer.failed());
+  CHECK(writer.submit([](db::RunStore& store) { store.insert(make_run("after")); }).ok());
+  writer.stop();
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id IN ('retried','after')") == 2);
+}
+
+TEST_CASE("a real journal open that hits EMFILE is retried once descriptors are back") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 16);  // DELETE journal: opened by every write
+  writer.start();
+  REQUIRE(writer.submit([](db::RunStore& store) { store.insert(make_run("warm")); }).ok());
+  // Use up every descriptor the process may open.
+  std::vector<int> hogs;
+  for (;;) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    hogs.push_back(fd);
+  }
+  REQUIRE(errno == EMFILE);
+  std::thread releaser([&hogs] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int fd : hogs) ::close(fd);
+  });
+  db::WriteResult result = writer.submit([](db::RunStore& store) { store.insert(make_run("during")); });
+  releaser.join();
+  CHECK(result.ok());
+  CHECK_FALSE(writer.failed());
+  writer.stop();
+  auto reader = db::open_read_only(temp.path, 1000);
+  CHECK(reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id='during'") == 1);
 }

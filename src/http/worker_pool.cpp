@@ -1,0 +1,74 @@
+#include "http/worker_pool.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "http/front_door_response.h"
+#include "http/responses.h"
+#include "util/log.h"
+
+namespace telemetry::http {
+
+WorkerPool::WorkerPool(RequestEngine& engine, std::size_t threads, std::function<void(Completion)> done)
+    : engine_(engine), done_(std::move(done)) {
+  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::submit(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+void WorkerPool::run() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Completion completion{job.fd, job.serial, {}};
+    try {
+      completion.response = engine_.handle(job.request);
+    } catch (const std::exception& error) {
+      // Handlers' own exceptions are answered by the library's exception
+      // handler; this is what escaped the library itself (out of memory...).
+      log::error("request processing failed", {{"peer", job.request.remote_ip}, {"error", error.what()}});
+      completion.response = {front_door_response(500, default_detail(500)), true};
+    }
+    const std::string& bytes = completion.response.bytes;
+    while (completion.sent < bytes.size()) {
+      const ssize_t sent = ::send(job.fd, bytes.data() + completion.sent, bytes.size() - completion.sent,
+                                  MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent > 0) {
+        completion.sent += static_cast<std::size_t>(sent);
+      } else if (sent < 0 && errno == EINTR) {
+        continue;
+      } else {
+        break;  // full (the I/O thread waits for room) or failed (it sees the error and closes)
+      }
+    }
+    done_(std::move(completion));
+  }
+}
+
+}  // namespace telemetry::http
