@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   cli::register_ingest_buffer(app, run);
   cli::register_metrics(app, run);
   cli::register_prune(app, run);
+  cli::register_run(app, run);
+  cli::register_record(app, run);
+  cli::register_runs(app, run);
 
   try {
     app.parse(argc, argv);

@@ -29,12 +29,24 @@ void add_global_flags(CLI::App& command, FlagValues& flags) {
   add_setting(command, flags, "--db", "TELEMETRY_DB_PATH", "database file (TELEMETRY_DB_PATH)");
   add_setting(command, flags, "--lock-file", "TELEMETRY_LOCK_FILE",
               "single-writer lock file (TELEMETRY_LOCK_FILE; default <db>.lock)");
+  add_client_flags(command, flags);
+}
+
+void add_client_flags(CLI::App& command, FlagValues& flags) {
   command.add_option_function<std::string>(
       "--env-file", [&flags](const std::string& path) { flags.env_file = path; },
       "read settings from this file instead of ./.env");
   command.add_flag_callback("--no-env-file", [&flags] { flags.no_env_file = true; }, "read no env file");
   add_setting(command, flags, "--log-level", "TELEMETRY_LOG_LEVEL", "debug, info, warning, error or critical");
   add_setting(command, flags, "--log-format", "TELEMETRY_LOG_FORMAT", "logfmt or json");
+}
+
+std::optional<Config> load_config_or_report(const FlagValues& flags, Command command) {
+  try {
+    return load_config(flags, command);
+  } catch (const CommandError&) {  // load_config printed each problem
+    return std::nullopt;
+  }
 }
 
 Config load_config(const FlagValues& flags, Command command) {

@@ -29,6 +29,15 @@ void add_switch(CLI::App& command, FlagValues& flags, const std::string& on, con
 // --db, --lock-file, --env-file, --no-env-file, --log-level, --log-format.
 void add_global_flags(CLI::App& command, FlagValues& flags);
 
+// --env-file, --no-env-file, --log-level, --log-format: for the commands
+// that use no database (run, record).
+void add_client_flags(CLI::App& command, FlagValues& flags);
+
+// Like load_config(), but a configuration error is printed and nullopt
+// returned: `telemetry run` still runs its command (its records then go to
+// the buffer files).
+std::optional<Config> load_config_or_report(const FlagValues& flags, Command command);
+
 // Resolves settings for `command`; prints each problem as
 // "telemetry: configuration error: ..." and throws CommandError(78) when any.
 // Also configures logging and logs the resolver's warnings.

@@ -171,4 +171,12 @@ void ApiClient::patch_run(const std::string& event_id, const nlohmann::ordered_j
 
 ApiResponse ApiClient::get(const std::string& target) { return send(Method::kGet, target, "", /*pass_through=*/true); }
 
+ApiResponse ApiClient::post(const std::string& target, const std::string& body) {
+  return send(Method::kPost, target, body, /*pass_through=*/true);
+}
+
+ApiResponse ApiClient::patch(const std::string& target, const std::string& body) {
+  return send(Method::kPatch, target, body, /*pass_through=*/true);
+}
+
 }  // namespace telemetry::http
