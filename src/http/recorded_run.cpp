@@ -72,6 +72,9 @@ RecordedRunResult run_recorded(const RecordedRunOptions& options, const Reporter
     start_sender = std::thread([&] { outcome.start = reporter.create(body); });
   };
   SupervisorResult result = supervise(supervisor);
+  // The command has ended and its status is what we exit with: a late Ctrl-C or
+  // SIGTERM must not lose its end record (the requests are bounded by their timeout).
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(sig, SIG_IGN);
   if (start_sender.joinable()) start_sender.join();
   outcome.exit_status = result.exit_status();
   if (!result.started) outcome.start_error = error_summary(result, options.argv.front(), options.timeout);

@@ -229,7 +229,14 @@ SupervisorResult supervise(const SupervisorOptions& options) {
   if (stderr_read >= 0) copy_stderr();
   if (stderr_read >= 0) ::close(stderr_read);
   if (tty >= 0) hand_terminal(tty, ::getpgrp());
+  // Signals that came after the command ended are dropped, then the caller's
+  // mask and SIGPIPE disposition are back as they were.
+  signalfd_siginfo late{};
+  while (::read(signals, &late, sizeof late) == sizeof late) {
+  }
   ::close(signals);
+  ::pthread_sigmask(SIG_SETMASK, &original_mask, nullptr);
+  ::sigaction(SIGPIPE, &original_pipe, nullptr);
   result.stderr_tail = tail.lines();
   return result;
 }

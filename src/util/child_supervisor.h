@@ -39,6 +39,8 @@ struct SupervisorResult {
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2); when standard input is
 // the terminal's foreground, the terminal is handed to the command's group
 // for its lifetime (so it can read the terminal and Ctrl-C reaches it).
+// The signal mask is restored on return; signals received after the command
+// ended are dropped.
 SupervisorResult supervise(const SupervisorOptions& options);
 
 // Keeps the last `count` lines of a byte stream (each capped at 4 KiB).
