@@ -3,6 +3,7 @@
 // chosen by the system) and, interleaved N times so that the machine's noise
 // hits all three alike, times:
 //   true       posix_spawn("true") and wait
+//   version    posix_spawn("telemetry --version"): loading the binary alone
 //   run        posix_spawn("telemetry run --no-env-file --url U -- true") and wait
 //   post       one POST /api/v1/runs on a fresh connection, until its 201
 // and prints the medians, run - true (the overhead), and that overhead less
@@ -37,13 +38,14 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-pid_t spawn(const std::vector<std::string>& args, bool quiet) {
+pid_t spawn(const std::vector<std::string>& args, bool quiet, bool quiet_stdout = false) {
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (quiet) posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  if (quiet_stdout) posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
   if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
     std::perror(argv[0]);
@@ -56,7 +58,7 @@ pid_t spawn(const std::vector<std::string>& args, bool quiet) {
 double time_command(const std::vector<std::string>& args) {
   const auto start = Clock::now();
   int status = 0;
-  ::waitpid(spawn(args, false), &status, 0);
+  ::waitpid(spawn(args, false, true), &status, 0);
   const double elapsed = ms_since(start);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::fprintf(stderr, "%s failed\n", args[0].c_str());
@@ -108,9 +110,10 @@ int main(int argc, char** argv) {
   const std::string url = fmt::format("http://127.0.0.1:{}", port);
   if (::chdir(dir.c_str()) != 0) return 1;  // any buffer files would land here
 
-  std::vector<double> plain, wrapped, posts;
+  std::vector<double> plain, version, wrapped, posts;
   for (int i = 0; i < runs; ++i) {
     plain.push_back(time_command({"true"}));
+    version.push_back(time_command({telemetry, "--version"}));
     wrapped.push_back(time_command({telemetry, "run", "--no-env-file", "--url", url, "--", "true"}));
     const auto start = Clock::now();
     httplib::Client client(url);
@@ -127,13 +130,15 @@ int main(int argc, char** argv) {
   ::kill(server, SIGTERM);
   ::waitpid(server, nullptr, 0);
 
-  const double m_true = median(plain), m_run = median(wrapped), m_post = median(posts);
+  const double m_true = median(plain), m_version = median(version), m_run = median(wrapped), m_post = median(posts);
   std::printf("runs: %d (interleaved)\n", runs);
   std::printf("true alone                 median %8.2f ms\n", m_true);
+  std::printf("telemetry --version        median %8.2f ms\n", m_version);
   std::printf("telemetry run -- true      median %8.2f ms\n", m_run);
   std::printf("one acknowledged POST      median %8.2f ms\n", m_post);
   std::printf("overhead (run - true)             %8.2f ms\n", m_run - m_true);
   std::printf("overhead beyond one POST          %8.2f ms\n", m_run - m_true - m_post);
+  std::printf("  of which starting the binary    %8.2f ms (--version - true)\n", m_version - m_true);
   std::string rm = "rm -rf '" + dir + "'";
   return std::system(rm.c_str()) == 0 ? 0 : 1;
 }

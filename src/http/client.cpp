@@ -66,6 +66,9 @@ ApiClient::ApiClient(ClientSettings settings) : settings_(std::move(settings)) {
   client_->set_read_timeout(settings_.timeout_seconds, 0);
   client_->set_write_timeout(settings_.timeout_seconds, 0);
   client_->set_keep_alive(true);
+  // Headers and body go out as two writes; without this, Nagle holds the body
+  // back until the service's delayed ACK on a reused connection (about 40-80 ms).
+  client_->set_tcp_nodelay(true);
   if (settings_.token) client_->set_bearer_token_auth(*settings_.token);
 }
 
