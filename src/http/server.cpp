@@ -31,11 +31,20 @@ RouteHandler handler_for(Route route, const std::string& method) {
     case Route::kCommitUrl: return handle_commit_url;
     case Route::kRepoUrl: return handle_repo_url;
     case Route::kMetadata: return handle_metadata;
+    case Route::kStatsTrends: return handle_stats_trends;
+    case Route::kStatsAgents: return handle_stats_agents;
+    case Route::kStatsHealth: return handle_stats_health;
+    case Route::kUiPage:
+    case Route::kUiAsset: return handle_ui;
   }
   return nullptr;
 }
 
-bool is_api_route(Route route) { return route != Route::kHealth && route != Route::kMetrics; }
+// The dashboard's page and assets are open like /health: they hold no data,
+// and the page asks for the token the data routes need.
+bool is_api_route(Route route) {
+  return route != Route::kHealth && route != Route::kMetrics && route != Route::kUiPage && route != Route::kUiAsset;
+}
 
 bool is_multipart(const httplib::Request& request) {
   const std::string type = request.get_header_value("Content-Type");
@@ -45,7 +54,7 @@ bool is_multipart(const httplib::Request& request) {
 enum class BodyRead { kOk, kTooLarge, kBad };
 
 // Reads the body through the library's decoder, counting decoded bytes so a
-// chunked or compressed body cannot exceed the limit either (http-api.md 4).
+// chunked or compressed body cannot exceed the limit either (docs/reference/http-api.md §4).
 BodyRead read_body(const httplib::ContentReader& reader, httplib::Response& response,
                    std::size_t limit, std::string& body) {
   bool too_large = false;
@@ -108,7 +117,7 @@ void Server::install_routes() {
   auto auth = std::make_shared<Authenticator>(context_.config, context_.metrics);
   auto limiter = std::make_shared<RateLimiter>(context_.config, context_.metrics);
 
-  // Everything common to every route, in the order of http-api.md 3.
+  // Everything common to every route, in the order of docs/reference/http-api.md §3.
   // Returns the handler to run, or nullptr when the response is already decided.
   auto admit = [this, auth, limiter](const httplib::Request& request, httplib::Response& response,
                                      RouteMatch& match) -> RouteHandler {
@@ -134,8 +143,9 @@ void Server::install_routes() {
     }
     match = *resolution.match;
     if (is_api_route(match.route)) {
-      if (!auth->admit(request, response)) return nullptr;
+      // The limiter first, so failed logins spend their address's budget.
       if (!limiter->admit(request, response)) return nullptr;
+      if (!auth->admit(request, response)) return nullptr;
     }
     return handler_for(match.route, request.method);
   };

@@ -1,6 +1,8 @@
 #include "util/config.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +25,7 @@ namespace values = config_values;
 
 const char* const kRedacted = "***REDACTED***";
 
-// Every name section 4 defines; anything else starting with TELEMETRY_ is a typo.
+// Every name docs/reference/configuration.md §4 defines; anything else starting with TELEMETRY_ is a typo.
 const std::set<std::string> kSettings = {
     "TELEMETRY_DB_PATH", "TELEMETRY_LOCK_FILE", "TELEMETRY_DB_JOURNAL_MODE", "TELEMETRY_DB_SYNCHRONOUS",
     "TELEMETRY_DB_BUSY_TIMEOUT_MS", "TELEMETRY_API_HOST", "TELEMETRY_API_PORT", "TELEMETRY_API_WORKERS",
@@ -32,9 +34,10 @@ const std::set<std::string> kSettings = {
     "TELEMETRY_HTTP_THREADS", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", "TELEMETRY_HTTP_KEEPALIVE_SECONDS",
     "TELEMETRY_RETENTION_DAYS", "TELEMETRY_API_URL", "TELEMETRY_BUFFER_DIR", "TELEMETRY_BACKUP_DIR",
     "TELEMETRY_BACKUP_KEEP_DAYS", "TELEMETRY_BACKUP_KEEP_LAST", "TELEMETRY_LOG_LEVEL", "TELEMETRY_LOG_FORMAT",
+    "TELEMETRY_API_ALLOW_UNAUTHENTICATED", "TELEMETRY_METRICS_MAX_AGENTS",
 };
 
-// Section 4.6: known from the Python service and its client, deliberately unused.
+// §4.6: known from the Python service and its client, deliberately unused.
 const std::set<std::string> kRecognisedIgnored = {
     "TELEMETRY_DB_CONNECT_TIMEOUT_SECONDS", "TELEMETRY_DB_MAX_RETRIES", "TELEMETRY_DB_RETRY_BASE_DELAY_SECONDS",
     "TELEMETRY_BUFFER_MAX_SIZE_MB", "TELEMETRY_BUFFER_MAX_AGE_HOURS", "TELEMETRY_SYNC_INTERVAL_SECONDS",
@@ -45,7 +48,7 @@ const std::set<std::string> kRecognisedIgnored = {
     "GOOGLE_SHEETS_API_ENABLED", "AGENT_OWNER",
 };
 
-// Lower is stronger: the order of config.md section 1.
+// Lower is stronger: the order of docs/reference/configuration.md §1.
 enum class Level { kFlag = 0, kEnvironment = 1, kEnvFile = 2 };
 
 struct Found {
@@ -55,7 +58,7 @@ struct Found {
   int line = 0;  // env file only
 };
 
-// Which settings a command uses (config.md 4, "used by" columns).
+// Which settings a command uses (docs/reference/configuration.md §4, "used by" columns).
 struct Uses {
   bool journal_mode, synchronous, host_port, server, body_and_batch, tokens, api_url, buffer_dir, backup_dir,
       backup_keep;
@@ -244,7 +247,7 @@ class Resolver {
     return value;
   }
 
-  // ---- section 4.1 ------------------------------------------------------
+  // ---- §4.1 ---------------------------------------------------------
 
   std::string default_db_path() const {
     auto env = [&](const char* name) {
@@ -309,7 +312,7 @@ class Resolver {
           "crash, and in rollback-journal modes the file can be corrupted");
   }
 
-  // ---- section 4.2 ------------------------------------------------------
+  // ---- §4.2 ---------------------------------------------------------
 
   void host_and_port() {
     auto found = find("TELEMETRY_API_HOST");
@@ -355,6 +358,47 @@ class Resolver {
     integer("TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", 1, 3600, config().read_timeout_seconds);
     integer("TELEMETRY_HTTP_KEEPALIVE_SECONDS", 0, 3600, config().keepalive_seconds);
     integer("TELEMETRY_RETENTION_DAYS", 0, 36500, config().retention_days);
+    integer("TELEMETRY_METRICS_MAX_AGENTS", 0, 100000, config().metrics_max_agents);
+    boolean("TELEMETRY_API_ALLOW_UNAUTHENTICATED", config().allow_unauthenticated);
+    refuse_open_listener();
+  }
+
+  // Listening beyond loopback with auth off exposes every run to anyone who can
+  // reach the port: refused unless explicitly allowed, then warned about.
+  void refuse_open_listener() {
+    auto host = find("TELEMETRY_API_HOST");
+    if (!host || config().auth_enabled || loopback_only(config().api_host)) return;
+    const std::string what = "listening on " + config().api_host + " (not a loopback address) without authentication";
+    if (config().allow_unauthenticated)
+      config().warnings.push_back(what + ", as TELEMETRY_API_ALLOW_UNAUTHENTICATED allows: anyone who can reach "
+                                         "the port can read and write runs");
+    else
+      fail(*host, what + " is refused; turn authentication on (TELEMETRY_API_AUTH_ENABLED=true and "
+                       "TELEMETRY_API_AUTH_TOKEN_FILE), listen on 127.0.0.1, or allow it explicitly with "
+                       "--allow-unauthenticated (TELEMETRY_API_ALLOW_UNAUTHENTICATED=true)");
+  }
+
+  // Every address `host` resolves to is loopback (127.0.0.0/8, ::1, IPv4-mapped 127.x).
+  static bool loopback_only(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* addresses = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &addresses) != 0) return false;
+    bool loopback = addresses != nullptr;
+    for (const addrinfo* a = addresses; a; a = a->ai_next) {
+      if (a->ai_family == AF_INET) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(a->ai_addr);
+        loopback = loopback && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+      } else if (a->ai_family == AF_INET6) {
+        const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr;
+        loopback = loopback && (IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127));
+      } else {
+        loopback = false;
+      }
+    }
+    ::freeaddrinfo(addresses);
+    return loopback;
   }
 
   void body_and_batch() {
@@ -430,7 +474,7 @@ class Resolver {
     accept_token(token, "TELEMETRY_API_AUTH_TOKEN_FILE");
   }
 
-  // ---- section 4.3 ------------------------------------------------------
+  // ---- §4.3 ---------------------------------------------------------
 
   void service_url() {
     std::string derived = values::url_for_listen_address(config().api_host, config().api_port);
@@ -456,7 +500,7 @@ class Resolver {
     }
   }
 
-  // ---- section 4.4 ------------------------------------------------------
+  // ---- §4.4 ---------------------------------------------------------
 
   void logging() {
     auto level = find(std::vector<std::string>{"TELEMETRY_LOG_LEVEL", "LOG_LEVEL"});
@@ -476,7 +520,7 @@ class Resolver {
     report("TELEMETRY_LOG_FORMAT", config().log_format, format);
   }
 
-  // ---- section 4.6 ------------------------------------------------------
+  // ---- §4.6 ---------------------------------------------------------
 
   void note_unknown_names() {
     std::set<std::string> seen;

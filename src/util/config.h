@@ -1,5 +1,5 @@
 #pragma once
-// Settings resolution (config.md sections 1-4): flag > environment > env file
+// Settings resolution (docs/reference/configuration.md §1-§4): flag > environment > env file
 // > default, each setting on its own, validated up front. The CLI layer
 // collects flag values as strings keyed by the setting's variable name; this
 // module knows nothing about argument parsing.
@@ -11,7 +11,7 @@
 
 namespace telemetry {
 
-// Which settings a command uses, and so validates (config.md 1, "Validation").
+// Which settings a command uses, and so validates (docs/reference/configuration.md §1, "Validation").
 enum class Command {
   kServe, kMigrate, kBackup, kBackupRestore, kCheck, kIngestBuffer, kMetrics, kPrune,
   kRun, kRecord, kRuns,  // clients of a running service (run and record fall back to buffer files)
@@ -41,6 +41,8 @@ struct Config {
   std::optional<std::string> auth_token;  // set only when auth is active
   bool rate_limit_enabled = false;
   int rate_limit_rpm = 60;
+  bool allow_unauthenticated = false;  // serve may listen beyond loopback with auth off
+  int metrics_max_agents = 100;        // per-agent Prometheus series; the rest are agent="other"
   std::int64_t max_body_bytes = 16777216;
   int batch_max = 1000;
   int http_threads = 16;

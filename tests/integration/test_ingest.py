@@ -1,4 +1,4 @@
-"""telemetry ingest-buffer end to end (buffer-files.md sections 7-15), with
+"""telemetry ingest-buffer end to end (docs/reference/buffer-files.md §7-§15), with
 buffer files written exactly as the existing clients write them."""
 import fcntl
 import http.server
@@ -360,7 +360,7 @@ def test_server_mode_through_the_lock_matches_direct_mode(tmp_path):
         assert (item["inserted"], item["updated"], item["rejected"], item["skipped"], item["blank"]) == (2, 2, 1, 1, 1)
         assert item["state"] == "synced"
         assert json.loads((tmp_path / "a.jsonl.rejected").read_text())["line"] == 7
-        # The service sets updated_at itself (section 13); everything else is as direct mode stores it.
+        # The service sets updated_at itself (docs/reference/buffer-files.md §13); everything else is as direct mode stores it.
         assert without(rows(server.db_path), "updated_at") == without(rows(str(direct / "t.sqlite")), "updated_at")
 
         write(str(tmp_path / "b.jsonl"), [START_47, END_47])
@@ -453,3 +453,17 @@ def test_server_answers_map_to_exit_codes(tmp_path, scripted_service, status, de
     assert scripted_service.requests == requests
     assert os.path.exists(tmp_path / "a.jsonl")
     assert "(left: " in result.stdout
+
+
+def test_over_long_field_line_is_quarantined_with_the_limit(tmp_path):
+    long_line = json.loads(START_47)
+    long_line["agent_name"] = "a" * 2_000_000
+    path = tmp_path / "long.jsonl"
+    write(str(path), [json.dumps(long_line), with_event_id(START_40, EVENT_40 + "-ok")])
+    result = ingest(tmp_path, "long.jsonl")
+    assert result.returncode == 65, result.stderr
+    assert "long.jsonl:1: rejected: agent_name: String should have at most 256 characters" in result.stderr
+    [record] = [json.loads(x) for x in (tmp_path / "long.jsonl.rejected").read_text().splitlines()]
+    assert record["line"] == 1 and record["event_id"] == EVENT_47
+    assert record["reason"] == "agent_name: String should have at most 256 characters"
+    assert [row["event_id"] for row in rows(str(tmp_path / "t.sqlite"))] == [EVENT_40 + "-ok"]

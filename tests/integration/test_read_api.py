@@ -1,5 +1,5 @@
 """GET /api/v1/runs (filters, pagination, 400/422), GET /api/v1/runs/{event_id}
-(the run record of http-api.md 12.3), path matching (2.1), HEAD and 405,
+(the run record of docs/reference/http-api.md §12.3), path matching (2.1), HEAD and 405,
 against the real binary."""
 import http.client
 import json
@@ -442,7 +442,7 @@ def test_one_trailing_slash_is_served_without_redirect(server):
     assert server.get("/api/v1/runs//").status == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/docs", "/redoc", "/openapi.json", "/version", "/api/v1/metadata/agent_name",
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/version", "/api/v1/metadata/agent_name",
                                   "/api/v1", "/api/v1/runs/x/y", "/api/v2/runs", "/favicon.ico"])
 def test_unknown_paths_are_404_not_found(server, path):
     response = server.get(path)
@@ -557,7 +557,7 @@ def test_every_plan_gives_the_order_of_the_spec(many, params, where, values, lim
 
 
 def test_plans_without_the_canonical_indexes():
-    """serve accepts a database whose indexes are missing (schema.md 2.2); the
+    """serve accepts a database whose indexes are missing (docs/reference/schema.md §2.2); the
     answers must not change, only their speed."""
     with Server() as server:
         created(server, *[run("n%03d" % i, status="success" if i % 4 else "failure",
