@@ -19,7 +19,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// buffer-files.md 5.2: the 47 keys of current clients, in their order.
+// docs/reference/buffer-files.md §5.2: the 47 keys of current clients, in their order.
 constexpr const char* kLineKeys[] = {
     "run_id", "agent_name", "job_type", "trigger_type", "start_time", "event_id", "schema_version",
     "agent_owner", "end_time", "status", "items_discovered", "items_succeeded", "items_failed",
@@ -30,7 +30,7 @@ constexpr const char* kLineKeys[] = {
     "host", "environment", "api_posted", "api_posted_at", "api_retry_count", "parent_run_id", "created_at",
     "updated_at", "record_type"};
 
-constexpr std::uintmax_t kRotateBytes = 10485760;       // section 4
+constexpr std::uintmax_t kRotateBytes = 10485760;  // docs/reference/buffer-files.md §4
 constexpr std::time_t kRotateAgeSeconds = 86400;
 
 // Python's json.dumps string escaping with ensure_ascii (the input is valid UTF-8).
@@ -114,7 +114,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The newest *.jsonl.active of `directory` by mtime (section 4, "Which active file").
+// The newest *.jsonl.active of `directory` by mtime (docs/reference/buffer-files.md §4).
 std::optional<std::string> newest_active(const std::string& directory) {
   std::optional<std::string> best;
   std::timespec best_time{};

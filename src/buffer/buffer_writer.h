@@ -1,6 +1,6 @@
 #pragma once
 // Appending run records to buffer files exactly as the Python client does
-// (buffer-files.md sections 2-5), so `telemetry ingest-buffer` delivers them:
+// (docs/reference/buffer-files.md §2-§5), so `telemetry ingest-buffer` delivers them:
 // the newest *.jsonl.active file of the directory (created when there is none,
 // rotated to .ready at 10 MiB or 24 h), one 47-key line per record in
 // json.dumps style (", " and ": " separators, non-ASCII as \uXXXX).

@@ -2,7 +2,7 @@
 // Delivering the records of `telemetry run` and `telemetry record`: POST and
 // PATCH to the service, and, when it cannot be reached or does not accept
 // the record, the record appended to the buffer files the Python client
-// writes (buffer-files.md section 1), so `telemetry ingest-buffer` delivers it
+// writes (docs/reference/buffer-files.md §1), so `telemetry ingest-buffer` delivers it
 // later. Every record is validated by the API's own parser before it leaves.
 #include <memory>
 #include <optional>

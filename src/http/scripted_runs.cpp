@@ -170,7 +170,7 @@ Json start_body(const RunFields& fields, Json base, const std::string& directory
   body["job_type"] = nullptr;
   body["start_time"] = start_time;
   body["status"] = "running";
-  // The client's time, kept by the end record too (buffer-files.md 5.4).
+  // The client's time, kept by the end record too (docs/reference/buffer-files.md §5.4).
   body["created_at"] = start_time;
   if (auto host = host_name()) body["host"] = *host;
   if (auto git = read_git_info(directory)) {

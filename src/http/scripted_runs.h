@@ -3,7 +3,7 @@
 // building run bodies from flags (and a JSON object on standard input), with
 // every value JSON-escaped here, never by the user; and the small state file
 // that lets `record finish` buffer a complete end record when the service is
-// down (buffer files need the whole run, buffer-files.md section 1).
+// down (buffer files need the whole run, docs/reference/buffer-files.md §1).
 #include <optional>
 #include <string>
 #include <utility>

@@ -327,7 +327,7 @@ def test_git_repository_branch_and_commit_are_filled_in(served):
 # --- docs/scripting.md: every ```sh example runs -----------------------------------------
 
 def doc_examples():
-    text = (SOURCE_DIR / "docs" / "scripting.md").read_text()
+    text = (SOURCE_DIR / "docs/scripting.md").read_text()
     return re.findall(r"^```sh\n(.*?)^```", text, re.M | re.S)
 
 

@@ -1,4 +1,4 @@
-// Buffer lines as the Python client writes them (buffer-files.md 2-5): the
+// Buffer lines as the Python client writes them (docs/reference/buffer-files.md §2-§5): the
 // 47-key line byte for byte, the client's timestamps, the active file and its rotation.
 #include <sys/stat.h>
 #include <sys/time.h>
