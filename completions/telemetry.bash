@@ -5,8 +5,10 @@
 # nothing from bash-completion itself. Keep the flag lists in step with
 # `telemetry <command> --help`: tests/integration/test_packaging.py compares them.
 
-# Flags every command accepts (src/cli/common.cpp add_global_flags).
+# Flags every command accepts (src/cli/common.cpp add_global_flags); run and
+# record use no database and take only the client flags (add_client_flags).
 _telemetry_global_flags="--db --lock-file --env-file --no-env-file --log-level --log-format --help -h"
+_telemetry_client_flags="--env-file --no-env-file --log-level --log-format --help -h"
 
 # Flags of one command ("backup list" and "backup restore" are their own).
 _telemetry_command_flags() {
@@ -35,6 +37,20 @@ _telemetry_command_flags() {
         prune)
             echo "--older-than --dry-run --batch-size --vacuum --json --journal-mode --synchronous" \
                  "--busy-timeout-ms" ;;
+        run)
+            echo "--url --agent-name --job-type --trigger-type --run-id --metric --set --timeout --tail-stderr" ;;
+        "record start")
+            echo "--url --agent-name --job-type --trigger-type --run-id --metric --set --stdin" ;;
+        "record finish")
+            echo "--url --status --error --metric --set --stdin" ;;
+        "record event")
+            echo "--url --agent-name --job-type --trigger-type --run-id --status --error --metric --set --stdin" ;;
+        runs|"runs list")
+            echo "--url --format --agent-name --job-type --since --limit --status" ;;
+        "runs failures")
+            echo "--url --format --agent-name --job-type --since --limit" ;;
+        "runs show")
+            echo "--url --format" ;;
     esac
 }
 
@@ -45,7 +61,9 @@ _telemetry_takes_value() {
         --busy-timeout-ms|--host|--port|--auth-token-file|--rate-limit-rpm|--max-body-bytes|\
         --batch-max|--http-threads|--read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--to|\
         --max-connections|--max-connections-per-address|--max-header-bytes|\
-        --dir|--keep-days|--keep-last|--url|--since|--by|--older-than|--batch-size)
+        --dir|--keep-days|--keep-last|--url|--since|--by|--older-than|--batch-size|--agent-name|\
+        --job-type|--trigger-type|--run-id|--metric|--set|--timeout|--tail-stderr|--status|--error|\
+        --format|--limit)
             return 0 ;;
     esac
     return 1
@@ -82,6 +100,10 @@ _telemetry() {
             command="$word"
         elif [[ $command == backup ]] && [[ $word == list || $word == restore ]]; then
             command="backup $word"
+        elif [[ $command == record ]] && [[ $word == start || $word == finish || $word == event ]]; then
+            command="record $word"
+        elif [[ $command == runs ]] && (( positionals == 0 )) && [[ $word == list || $word == show || $word == failures ]]; then
+            command="runs $word"
         else
             (( positionals++ ))
         fi
@@ -115,6 +137,16 @@ _telemetry() {
             COMPREPLY=( $(compgen -W "EXTRA FULL NORMAL OFF" -- "$cur") ); return 0 ;;
         --by)
             COMPREPLY=( $(compgen -W "agent job_type status" -- "$cur") ); return 0 ;;
+        --format)
+            COMPREPLY=( $(compgen -W "table tsv json" -- "$cur") ); return 0 ;;
+        --status)
+            COMPREPLY=( $(compgen -W "running success failure partial timeout cancelled" -- "$cur") ); return 0 ;;
+        --trigger-type)
+            COMPREPLY=( $(compgen -W "cron ci manual" -- "$cur") ); return 0 ;;
+        --timeout)
+            COMPREPLY=( $(compgen -W "90 15m 2h" -- "$cur") ); return 0 ;;
+        --agent-name|--job-type|--run-id|--metric|--set|--error|--limit|--tail-stderr)
+            return 0 ;;  # free text or a number
         --to)
             COMPREPLY=( $(compgen -W "7" -- "$cur") ); return 0 ;;
         --since|--older-than)
@@ -130,18 +162,28 @@ _telemetry() {
     esac
 
     if [[ -z $command ]]; then
-        COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune help version --help -h --version" -- "$cur") )
+        COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune run record runs help version --help -h --version" -- "$cur") )
         return 0
     fi
 
+    # After run's command (or its --), the words are the command's own.
+    if [[ $command == run ]] && (( positionals > 0 )); then
+        _telemetry_files "$cur"; return 0
+    fi
+
     if [[ $cur == -* ]]; then
-        COMPREPLY=( $(compgen -W "$_telemetry_global_flags $(_telemetry_command_flags "$command")" -- "$cur") )
+        local global="$_telemetry_global_flags"
+        case "$command" in
+            run|"record "*) global="$_telemetry_client_flags" ;;
+            record) global="--help -h" ;;
+        esac
+        COMPREPLY=( $(compgen -W "$global $(_telemetry_command_flags "$command")" -- "$cur") )
         return 0
     fi
 
     case "$command" in
         help)  # telemetry help COMMAND
-            (( positionals == 0 )) && COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune" -- "$cur") ) ;;
+            (( positionals == 0 )) && COMPREPLY=( $(compgen -W "serve migrate backup check ingest-buffer metrics prune run record runs" -- "$cur") ) ;;
         backup)
             COMPREPLY=( $(compgen -W "list restore" -- "$cur") ) ;;
         "backup restore")
@@ -149,6 +191,12 @@ _telemetry() {
         ingest-buffer)
             [[ -z $cur || $cur == - ]] && COMPREPLY=( - )
             _telemetry_files "$cur" ;;
+        record)
+            COMPREPLY=( $(compgen -W "start finish event" -- "$cur") ) ;;
+        runs)
+            COMPREPLY=( $(compgen -W "list failures show" -- "$cur") ) ;;
+        run)
+            COMPREPLY=( $(compgen -c -- "$cur") ) ;;
     esac
     return 0
 }

@@ -8,30 +8,34 @@
 function __telemetry_needs_command
     set -l words (commandline -opc)
     for word in $words[2..-1]
-        if contains -- $word serve migrate backup check ingest-buffer metrics prune
+        if contains -- $word serve migrate backup check ingest-buffer metrics prune run record runs
             return 1
         end
     end
     return 0
 end
 
-# True when the command is $argv[1] (for backup: and no list/restore follows
-# unless $argv[2] names it, "-" meaning plain backup).
+# True when the command is $argv[1] (for backup, record and runs: and no action
+# follows unless $argv[2] names it, "-" meaning the command without an action).
 function __telemetry_using
     set -l words (commandline -opc)
     set -l command
     set -l action -
     for word in $words[2..-1]
         if test -z "$command"
-            if contains -- $word serve migrate backup check ingest-buffer metrics prune
+            if contains -- $word serve migrate backup check ingest-buffer metrics prune run record runs
                 set command $word
             end
-        else if test "$command" = backup; and contains -- $word list restore
-            set action $word
+        else if test "$action" = -
+            if begin; test "$command" = backup; and contains -- $word list restore; end
+                or begin; test "$command" = record; and contains -- $word start finish event; end
+                or begin; test "$command" = runs; and contains -- $word list failures show; end
+                set action $word
+            end
         end
     end
     test "$command" = "$argv[1]"; or return 1
-    if test "$command" = backup
+    if contains -- $command backup record runs
         test "$action" = "$argv[2]"
         return
     end
@@ -50,15 +54,23 @@ complete -c telemetry -n __telemetry_needs_command -a check -d 'Check the databa
 complete -c telemetry -n __telemetry_needs_command -a ingest-buffer -d 'Deliver buffered runs to the database'
 complete -c telemetry -n __telemetry_needs_command -a metrics -d 'Print the numbers of /metrics'
 complete -c telemetry -n __telemetry_needs_command -a prune -d 'Delete runs older than a duration'
+complete -c telemetry -n __telemetry_needs_command -a run -d 'Run a command and record it as a run'
+complete -c telemetry -n __telemetry_needs_command -a record -d 'Record the start, end or whole of a run'
+complete -c telemetry -n __telemetry_needs_command -a runs -d 'List runs, show one, or list failures'
 complete -c telemetry -n __telemetry_needs_command -a help -d 'Print the help of telemetry or of a command'
 complete -c telemetry -n __telemetry_needs_command -a version -d 'Print the version'
 
 # Flags every command accepts (src/cli/common.cpp add_global_flags).
-for context in serve migrate 'backup -' 'backup list' 'backup restore' check ingest-buffer metrics prune
+for context in serve migrate 'backup -' 'backup list' 'backup restore' check ingest-buffer metrics prune \
+        'runs -' 'runs list' 'runs failures' 'runs show'
     set -l condition "__telemetry_using $context"
-    complete -c telemetry -n $condition -s h -l help -d 'Print the flags and exit'
     complete -c telemetry -n $condition -l db -r -F -d 'Database file (TELEMETRY_DB_PATH)'
     complete -c telemetry -n $condition -l lock-file -r -F -d 'Single-writer lock file'
+end
+for context in serve migrate 'backup -' 'backup list' 'backup restore' check ingest-buffer metrics prune \
+        'runs -' 'runs list' 'runs failures' 'runs show' run 'record start' 'record finish' 'record event'
+    set -l condition "__telemetry_using $context"
+    complete -c telemetry -n $condition -s h -l help -d 'Print the flags and exit'
     complete -c telemetry -n $condition -l env-file -r -F -d 'Read settings from this file instead of ./.env'
     complete -c telemetry -n $condition -l no-env-file -d 'Read no env file'
     complete -c telemetry -n $condition -l log-level -x -a 'debug info warning error critical' -d 'Log level'
@@ -81,7 +93,8 @@ end
 for context in migrate ingest-buffer prune
     complete -c telemetry -n "__telemetry_using $context" -l dry-run -d 'Change nothing; print what would happen'
 end
-for context in check ingest-buffer metrics
+complete -c telemetry -n '__telemetry_using record -' -s h -l help -d 'Print the flags and exit'
+for context in check ingest-buffer metrics 'runs -' 'runs list' 'runs failures' 'runs show' run 'record start' 'record finish' 'record event'
     complete -c telemetry -n "__telemetry_using $context" -l url -x -a 'http://127.0.0.1:8765' -d 'URL of a running service'
 end
 for context in 'backup -' 'backup list' 'backup restore'
@@ -147,3 +160,50 @@ set c '__telemetry_using prune'
 complete -c telemetry -n $c -l older-than -x -a '24h 7d 30d 90d 365d 2w' -d 'Delete runs created longer ago than this'
 complete -c telemetry -n $c -l batch-size -x -d 'Rows per transaction'
 complete -c telemetry -n $c -l vacuum -d 'VACUUM afterwards'
+
+# run: the command after the flags (best after --)
+set c '__telemetry_using run'
+complete -c telemetry -n $c -a '(__fish_complete_command)' -d 'Command to run'
+complete -c telemetry -n $c -l timeout -x -a '90 15m 2h' -d 'Terminate the process group after this long'
+complete -c telemetry -n $c -l tail-stderr -x -d 'Standard error lines kept'
+
+# run and record: the run's fields
+for context in run 'record start' 'record event'
+    complete -c telemetry -n "__telemetry_using $context" -l agent-name -x -d 'agent_name of the run'
+    complete -c telemetry -n "__telemetry_using $context" -l job-type -x -d 'job_type of the run'
+    complete -c telemetry -n "__telemetry_using $context" -l trigger-type -x -a 'cron ci manual' -d 'trigger_type (free text)'
+    complete -c telemetry -n "__telemetry_using $context" -l run-id -x -d 'run_id of the run'
+end
+for context in run 'record start' 'record finish' 'record event'
+    complete -c telemetry -n "__telemetry_using $context" -l metric -x -d 'KEY=VALUE in metrics_json'
+    complete -c telemetry -n "__telemetry_using $context" -l set -x -d 'FIELD=VALUE for any field of the run'
+end
+for context in 'record finish' 'record event'
+    complete -c telemetry -n "__telemetry_using $context" -l status -x -a 'success failure partial timeout cancelled' -d 'Final status'
+    complete -c telemetry -n "__telemetry_using $context" -l error -x -d 'error_summary'
+end
+for context in 'record start' 'record finish' 'record event'
+    complete -c telemetry -n "__telemetry_using $context" -l stdin -d 'Read a JSON object of fields from standard input'
+end
+set c '__telemetry_using record -'
+complete -c telemetry -n $c -a start -d 'Record the start of a run; print its event_id'
+complete -c telemetry -n $c -a finish -d 'Record the end of a run'
+complete -c telemetry -n $c -a event -d 'Record a whole run in one call'
+
+# runs, runs list, runs failures, runs show
+set c '__telemetry_using runs -'
+complete -c telemetry -n $c -a list -d 'List runs, newest first'
+complete -c telemetry -n $c -a failures -d 'List failed runs'
+complete -c telemetry -n $c -a show -d 'Show one run'
+for context in 'runs -' 'runs list' 'runs failures' 'runs show'
+    complete -c telemetry -n "__telemetry_using $context" -l format -x -a 'table tsv json' -d 'Output format'
+end
+for context in 'runs -' 'runs list' 'runs failures'
+    complete -c telemetry -n "__telemetry_using $context" -l agent-name -x -d 'Only this agent'
+    complete -c telemetry -n "__telemetry_using $context" -l job-type -x -d 'Only this job type'
+    complete -c telemetry -n "__telemetry_using $context" -l since -x -a '24h 7d 2w' -d 'Created after'
+    complete -c telemetry -n "__telemetry_using $context" -l limit -x -d 'At most this many runs'
+end
+for context in 'runs -' 'runs list'
+    complete -c telemetry -n "__telemetry_using $context" -l status -x -a 'running success failure partial timeout cancelled' -d 'Only this status'
+end

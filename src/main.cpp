@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   cli::register_ingest_buffer(*app, run);
   cli::register_metrics(*app, run);
   cli::register_prune(*app, run);
+  cli::register_run(*app, run);
+  cli::register_record(*app, run);
+  cli::register_runs(*app, run);
 
   if (std::optional<int> code = cli::parse_command_line(*app, argc, argv)) return *code;
 

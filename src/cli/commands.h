@@ -14,5 +14,8 @@ void register_check(CLI::App& app, RunCommand& run);
 void register_ingest_buffer(CLI::App& app, RunCommand& run);
 void register_metrics(CLI::App& app, RunCommand& run);
 void register_prune(CLI::App& app, RunCommand& run);
+void register_run(CLI::App& app, RunCommand& run);
+void register_record(CLI::App& app, RunCommand& run);
+void register_runs(CLI::App& app, RunCommand& run);
 
 }  // namespace telemetry::cli

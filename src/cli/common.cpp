@@ -87,6 +87,10 @@ void add_global_flags(CLI::App& command, FlagValues& flags) {
   add_setting(command, flags, "--db", "TELEMETRY_DB_PATH", "database file (TELEMETRY_DB_PATH)");
   add_setting(command, flags, "--lock-file", "TELEMETRY_LOCK_FILE",
               "single-writer lock file (TELEMETRY_LOCK_FILE; default <db>.lock)");
+  add_client_flags(command, flags);
+}
+
+void add_client_flags(CLI::App& command, FlagValues& flags) {
   command.add_option_function<std::string>(
       "--env-file", [&flags](const std::string& path) { flags.env_file = path; },
       "read settings from this file instead of ./.env")->type_name("PATH");
@@ -122,6 +126,14 @@ CommandError usage_error(const std::string& command, const std::string& problem)
 CommandError bad_flag(const std::string& command, const std::string& flag, const std::string& value,
                       const std::string& problem) {
   return usage_error(command, flag + " " + value + ": " + problem);
+}
+
+std::optional<Config> load_config_or_report(const FlagValues& flags, Command command) {
+  try {
+    return load_config(flags, command);
+  } catch (const CommandError&) {  // load_config printed each problem
+    return std::nullopt;
+  }
 }
 
 Config load_config(const FlagValues& flags, Command command) {

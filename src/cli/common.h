@@ -36,6 +36,15 @@ void add_global_flags(CLI::App& command, FlagValues& flags);
 // typed before the subcommand.
 bool is_global_flag(const std::string& flag);
 
+// --env-file, --no-env-file, --log-level, --log-format: for the commands
+// that use no database (run, record).
+void add_client_flags(CLI::App& command, FlagValues& flags);
+
+// Like load_config(), but a configuration error is printed and nullopt
+// returned: `telemetry run` still runs its command (its records then go to
+// the buffer files).
+std::optional<Config> load_config_or_report(const FlagValues& flags, Command command);
+
 // The SQLite connection flags, each with the same meaning wherever it appears.
 enum DatabaseOption : unsigned { kJournalMode = 1, kSynchronous = 2, kBusyTimeout = 4 };
 void add_database_options(CLI::App& command, FlagValues& flags, unsigned which);

@@ -51,6 +51,9 @@ class ApiClient {
   void patch_run(const std::string& event_id, const nlohmann::ordered_json& body);
   // A GET whose non-transient answer (any status) the caller interprets.
   ApiResponse get(const std::string& target);
+  // A POST or PATCH of a JSON body whose answer (any status) the caller interprets.
+  ApiResponse post(const std::string& target, const std::string& body);
+  ApiResponse patch(const std::string& target, const std::string& body);
 
  private:
   enum class Method { kGet, kPost, kPatch };

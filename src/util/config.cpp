@@ -72,16 +72,18 @@ Uses uses_for(Command command, const ConfigInputs& inputs) {
   auto url_flag = inputs.flags.find("TELEMETRY_API_URL");
   bool calls_service = (command == Command::kCheck || command == Command::kMetrics) &&
                        url_flag != inputs.flags.end() && !url_flag->second.empty();
+  bool script_client = command == Command::kRun || command == Command::kRecord;
+  calls_service = calls_service || script_client || command == Command::kRuns;
   bool writes_db = serve || ingest || command == Command::kPrune || command == Command::kBackupRestore;
   Uses uses{};
   uses.journal_mode = writes_db;
   uses.synchronous = writes_db || command == Command::kMigrate || command == Command::kBackup;
-  uses.host_port = serve || ingest;
+  uses.host_port = serve || ingest || script_client || command == Command::kRuns;
   uses.server = serve;
   uses.body_and_batch = serve || ingest;
   uses.tokens = serve || ingest || calls_service;
   uses.api_url = ingest || calls_service;
-  uses.buffer_dir = ingest;
+  uses.buffer_dir = ingest || script_client;
   uses.backup_dir = command == Command::kBackup || command == Command::kBackupRestore;
   uses.backup_keep = command == Command::kBackup;
   return uses;

@@ -12,7 +12,10 @@
 namespace telemetry {
 
 // Which settings a command uses, and so validates (docs/reference/configuration.md §1, "Validation").
-enum class Command { kServe, kMigrate, kBackup, kBackupRestore, kCheck, kIngestBuffer, kMetrics, kPrune };
+enum class Command {
+  kServe, kMigrate, kBackup, kBackupRestore, kCheck, kIngestBuffer, kMetrics, kPrune,
+  kRun, kRecord, kRuns,  // clients of a running service (run and record fall back to buffer files)
+};
 
 struct ConfigInputs {
   // Flag values given on the command line, keyed by variable name, e.g.

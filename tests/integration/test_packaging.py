@@ -27,7 +27,8 @@ BUILD_DIR = Path(BINARY).resolve().parents[1]  # <builddir>/src/telemetry
 
 MAN_PAGES = ["telemetry.1", "telemetry-serve.1", "telemetry-migrate.1", "telemetry-backup.1",
              "telemetry-check.1", "telemetry-ingest-buffer.1", "telemetry-metrics.1",
-             "telemetry-prune.1", "telemetry.env.5"]
+             "telemetry-prune.1", "telemetry-run.1", "telemetry-record.1", "telemetry-runs.1",
+             "telemetry.env.5"]
 UNITS = ["telemetry.service", "telemetry-maintenance.service", "telemetry-maintenance.timer"]
 
 

@@ -28,3 +28,15 @@ TEST_CASE("parse_duration refuses counts that overflow seconds") {
   CHECK(parse_duration("15250284452471w") == std::chrono::seconds(15250284452471LL * 604800));
   CHECK(parse_duration("2562047788015215h") == std::chrono::seconds(2562047788015215LL * 3600));
 }
+
+TEST_CASE("parse_time_limit reads seconds, minutes, hours and days") {
+  using std::chrono::seconds;
+  CHECK(telemetry::parse_time_limit("90") == seconds(90));
+  CHECK(telemetry::parse_time_limit("90s") == seconds(90));
+  CHECK(telemetry::parse_time_limit("15m") == seconds(900));
+  CHECK(telemetry::parse_time_limit("2h") == seconds(7200));
+  CHECK(telemetry::parse_time_limit("1d") == seconds(86400));
+  for (const char* bad : {"", "0", "0s", "m", "1.5h", "-1", "2w", "1 h", "1234567890123"}) {
+    CHECK_FALSE(telemetry::parse_time_limit(bad));
+  }
+}

@@ -1,0 +1,103 @@
+// telemetry runs [list|show ID|failures]: runs from the service (or --db),
+// as a table on a terminal and as stable TSV or JSON in pipes (src/http/run_listing.h).
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "http/run_listing.h"
+#include "util/command_error.h"
+#include "util/exit_codes.h"
+
+namespace telemetry::cli {
+namespace {
+
+struct RunsFlags {
+  http::RunsQuery query;
+  std::string format;  // table, tsv, json; default: table on a terminal, else tsv
+  std::string event_id;
+};
+
+http::RunsFormat format_of(const std::string& name) {
+  if (name == "table" || (name.empty() && ::isatty(STDOUT_FILENO))) return http::RunsFormat::kTable;
+  if (name == "tsv" || name.empty()) return http::RunsFormat::kTsv;
+  if (name == "json") return http::RunsFormat::kJson;
+  throw CommandError(exit_code::kUsage, "--format " + name + ": must be table, tsv or json");
+}
+
+http::RunsSource source_of(const FlagValues& settings) {
+  const bool db_given = settings.settings.count("TELEMETRY_DB_PATH") > 0;
+  if (db_given && settings.settings.count("TELEMETRY_API_URL") > 0) {
+    throw CommandError(exit_code::kUsage, "give either --db or --url, not both");
+  }
+  Config config = load_config(settings, Command::kRuns);
+  http::RunsSource source;
+  if (db_given) source.db_path = config.db_path;
+  source.url = config.api_url;
+  source.token = config.auth_token;
+  source.busy_timeout_ms = config.busy_timeout_ms;
+  return source;
+}
+
+void add_query_flags(CLI::App& command, FlagValues& settings, RunsFlags& flags, bool filters) {
+  add_global_flags(command, settings);
+  add_setting(command, settings, "--url", "TELEMETRY_API_URL", "the service to ask (TELEMETRY_API_URL)");
+  command.add_option("--format", flags.format, "table, tsv or json (default: table on a terminal, else tsv)");
+  if (!filters) return;
+  command.add_option("--agent-name", flags.query.agent_name, "only this agent");
+  command.add_option("--job-type", flags.query.job_type, "only this job type");
+  command.add_option("--since", flags.query.since, "created after: 24h, 7d, 2w ... or an ISO 8601 time");
+  command.add_option("--limit", flags.query.limit, "at most this many runs, newest first (default 100)");
+}
+
+}  // namespace
+
+void register_runs(CLI::App& app, RunCommand& run) {
+  auto settings = std::make_shared<FlagValues>();
+  auto flags = std::make_shared<RunsFlags>();
+  CLI::App* runs = app.add_subcommand("runs", "List recorded runs, show one, or list failures");
+  runs->footer(
+      "Examples:\n"
+      "  telemetry runs --agent-name nightly-backup --since 7d\n"
+      "  telemetry runs failures --since 24h --format tsv | cut -f3,9\n"
+      "  telemetry runs show 3f1c9a2e-5b7d-4e61-9c0a-8d2f4b6e1a37 --format json");
+  add_query_flags(*runs, *settings, *flags, true);
+  runs->add_option("--status", flags->query.status, "only this status");
+  auto list_action = [&run, settings, flags] {
+    run = [settings, flags] {
+      std::cout << http::format_runs(http::list_runs(flags->query, source_of(*settings)), format_of(flags->format));
+      return exit_code::kOk;
+    };
+  };
+  runs->callback([runs, list_action] {
+    if (runs->get_subcommands().empty()) list_action();  // a chosen action sets its own
+  });
+
+  CLI::App* list = runs->add_subcommand("list", "List runs, newest first (the default)");
+  add_query_flags(*list, *settings, *flags, true);
+  list->add_option("--status", flags->query.status, "only this status");
+  list->callback(list_action);
+
+  CLI::App* failures = runs->add_subcommand("failures", "List failed runs (status failure), newest first");
+  add_query_flags(*failures, *settings, *flags, true);
+  failures->callback([&run, settings, flags] {
+    flags->query.status = "failure";
+    run = [settings, flags] {
+      std::cout << http::format_runs(http::list_runs(flags->query, source_of(*settings)), format_of(flags->format));
+      return exit_code::kOk;
+    };
+  });
+
+  CLI::App* show = runs->add_subcommand("show", "Show one run");
+  add_query_flags(*show, *settings, *flags, false);
+  show->add_option("event_id", flags->event_id, "the run's event_id")->required();
+  show->callback([&run, settings, flags] {
+    run = [settings, flags] {
+      std::cout << http::format_run(http::show_run(flags->event_id, source_of(*settings)), format_of(flags->format));
+      return exit_code::kOk;
+    };
+  });
+}
+
+}  // namespace telemetry::cli
