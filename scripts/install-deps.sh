@@ -18,8 +18,10 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-echo "installing:$missing" >&2
+echo "install-deps.sh: installing with apt-get (a few minutes on a fresh machine):$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# apt's output goes to a log, printed only when a step fails.
+. "$(dirname "$0")/lib.sh"
+quiet $SUDO apt-get update
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+quiet $SUDO apt-get install -y --no-install-recommends $missing
