@@ -32,7 +32,7 @@ progress() {
 tests_option=""
 [ "$mode" = tests ] && tests_option="-Dtests=enabled"
 if [ ! -f build/build.ninja ]; then
-  say "configuring ./build (meson setup --buildtype=release $tests_option)"
+  say "configuring ./build (meson setup --buildtype=release${tests_option:+ $tests_option})"
   # shellcheck disable=SC2086
   quiet meson setup build --buildtype=release $tests_option
 elif [ "$mode" = tests ]; then

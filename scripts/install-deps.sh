@@ -7,7 +7,12 @@ BUILD_PACKAGES="meson ninja-build g++ pkg-config libcli11-dev libcpp-httplib-dev
 TEST_PACKAGES="catch2 python3 python3-pytest sqlite3 scdoc groff-base man-db zsh fish systemd prometheus clang libclang-rt-14-dev"
 
 packages="$BUILD_PACKAGES"
-if [ "${1:-}" = "--with-tests" ]; then packages="$packages $TEST_PACKAGES"; fi
+# --with-checks (.ci/run): also the tools of the fresh-root and container checks.
+CHECK_PACKAGES="debootstrap podman buildah runc"
+case "${1:-}" in
+  --with-tests) packages="$packages $TEST_PACKAGES" ;;
+  --with-checks) packages="$packages $TEST_PACKAGES $CHECK_PACKAGES" ;;
+esac
 
 missing=""
 for package in $packages; do
