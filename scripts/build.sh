@@ -17,6 +17,7 @@ case "${1:-}" in
   *) echo "usage: scripts/build.sh [--serve | --tests]" >&2; exit 64 ;;
 esac
 
+# shellcheck source=scripts/lib.sh
 . ./scripts/lib.sh
 say() { echo "build.sh: $*"; }
 # progress STEP...: on a terminal the output is shown as it comes (ninja's status line).

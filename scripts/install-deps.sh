@@ -26,6 +26,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 echo "install-deps.sh: installing with apt-get (a few minutes on a fresh machine):$missing"
 export DEBIAN_FRONTEND=noninteractive
 # apt's output goes to a log, printed only when a step fails.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 quiet $SUDO apt-get update
 # shellcheck disable=SC2086

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by the scripts in scripts/: `quiet STEP...` runs a step with its output in a
 # log that is printed (with the step) only when it fails, so CI logs stay short.
 quiet_log=$(mktemp)
