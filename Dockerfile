@@ -35,7 +35,7 @@ RUN apt-get update \
  && chmod 0700 /data
 COPY --from=build /out/usr/bin/telemetry /usr/bin/telemetry
 
-# The volume layout and lock path of the Python service's image (config.md 4.7),
+# The volume layout and lock path of the Python service's image (docs/reference/configuration.md §4.7),
 # so its volume can be mounted as is (after `telemetry migrate`).
 ENV TELEMETRY_DB_PATH=/data/telemetry.sqlite \
     TELEMETRY_LOCK_FILE=/data/telemetry.lock \

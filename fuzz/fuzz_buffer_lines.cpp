@@ -1,5 +1,5 @@
 // libFuzzer target: a buffer file as ingest-buffer reads it
-// (buffer-files.md 9-10): buffer::LineReader splits the bytes (read from a
+// (docs/reference/buffer-files.md §9-§10): buffer::LineReader splits the bytes (read from a
 // memfd, as from a file) and buffer::classify_line classifies each line.
 // Properties checked:
 //  - the lines' bytes plus their '\n' terminators rebuild the input (minus a leading BOM);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of each fuzz target (fuzz/corpus/<target>/) from the
-examples of the specifications (http-api.md sections 4-14, buffer-files.md
-sections 5-10), plus a few hostile shapes the parsers must refuse. Run it again
+examples of the specifications (docs/reference/http-api.md §4-§14, docs/reference/buffer-files.md
+§5-§10), plus a few hostile shapes the parsers must refuse. Run it again
 after changing the examples; the fuzzers add what they discover to their own
 working corpus, never to these directories."""
 import hashlib
@@ -10,7 +10,7 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# buffer-files.md section 5: the lines existing clients write.
+# docs/reference/buffer-files.md §5: the lines existing clients write.
 SPEC_LINES = [
     '{"run_id": "20260114T091502Z-doc-translator-7c41e2a9", "agent_name": "doc-translator", "job_type": "translate", "trigger_type": "scheduler", "start_time": "2026-01-14T09:15:02.401118+00:00", "event_id": "3f1c9a2e-5b7d-4e61-9c0a-8d2f4b6e1a37", "schema_version": 7, "agent_owner": "platform-team", "end_time": null, "status": "running", "items_discovered": 0, "items_succeeded": 0, "items_failed": 0, "items_skipped": 0, "duration_ms": 0, "input_summary": null, "output_summary": null, "source_ref": null, "target_ref": null, "error_summary": null, "error_details": null, "metrics_json": null, "context_json": null, "insight_id": null, "product": "words", "platform": "net", "product_family": "documents", "subdomain": null, "website": "docs.example.org", "website_section": "guides", "item_name": null, "git_repo": "docs", "git_branch": "main", "git_run_tag": null, "git_commit_hash": null, "git_commit_source": null, "git_commit_author": null, "git_commit_timestamp": null, "host": "build-07", "environment": null, "api_posted": 0, "api_posted_at": null, "api_retry_count": 0, "parent_run_id": null, "created_at": "2026-01-14T09:15:02.418230+00:00", "updated_at": "2026-01-14T09:15:02.418230+00:00", "record_type": "run"}',
     '{"run_id": "20260114T091502Z-doc-translator-7c41e2a9", "agent_name": "doc-translator", "job_type": "translate", "trigger_type": "scheduler", "start_time": "2026-01-14T09:15:02.401118+00:00", "event_id": "3f1c9a2e-5b7d-4e61-9c0a-8d2f4b6e1a37", "schema_version": 7, "agent_owner": "platform-team", "end_time": "2026-01-14T09:17:44.990501+00:00", "status": "success", "items_discovered": 40, "items_succeeded": 38, "items_failed": 1, "items_skipped": 1, "duration_ms": 162589, "input_summary": "40 pages", "output_summary": "38 translated", "source_ref": null, "target_ref": null, "error_summary": "1 page failed", "error_details": null, "metrics_json": "{\\"pages_per_minute\\": 14.7, \\"retries\\": 2}", "context_json": "{\\"locale\\": \\"fr-FR\\", \\"note\\": \\"relecture termin\\\\u00e9e\\"}", "insight_id": null, "product": "words", "platform": "net", "product_family": "documents", "subdomain": null, "website": "docs.example.org", "website_section": "guides", "item_name": null, "git_repo": "docs", "git_branch": "main", "git_run_tag": null, "git_commit_hash": null, "git_commit_source": null, "git_commit_author": null, "git_commit_timestamp": null, "host": "build-07", "environment": null, "api_posted": 0, "api_posted_at": null, "api_retry_count": 0, "parent_run_id": null, "created_at": "2026-01-14T09:15:02.418230+00:00", "updated_at": "2026-01-14T09:17:44.990733+00:00", "record_type": "run"}',
@@ -18,7 +18,7 @@ SPEC_LINES = [
     '{"run_id": "20260114T091502Z-doc-translator-7c41e2a9", "event_type": "page_translated", "timestamp": "2026-01-14T09:16:10.552100+00:00", "payload_json": "{\\"page\\": \\"intro.md\\", \\"chars\\": 5120}", "id": null, "record_type": "event"}',
 ]
 
-# http-api.md sections 5, 10, 11, 14: request bodies, valid and invalid.
+# docs/reference/http-api.md §5, §10, §11, §14: request bodies, valid and invalid.
 MINIMAL = {"event_id": "e-1", "run_id": "r-17", "agent_name": "crawler", "job_type": "crawl",
            "start_time": "2026-01-14T09:15:02+00:00"}
 BODIES = [

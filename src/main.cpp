@@ -1,5 +1,5 @@
 // telemetry: builds the command line, runs the chosen command and maps every
-// failure to its exit code (config.md section 7).
+// failure to its exit code (docs/reference/configuration.md §7).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success&) {
     return exit_code::kOk;
   } catch (const CLI::ParseError& e) {
-    // CLI11's own exit codes are never passed through (config.md 6).
+    // CLI11's own exit codes are never passed through (docs/reference/configuration.md §6).
     std::string command = app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name();
     std::cerr << "telemetry: " << e.what() << "\n"
               << "Run 'telemetry" << command << " --help' for usage.\n";

@@ -69,7 +69,7 @@ std::string read_file(const std::string& path) {
   return out.str();
 }
 
-// The library-v5 fixture (DDL of schema.md 3.4 plus 7 edge-case rows), then
+// The library-v5 fixture (DDL of docs/reference/schema.md §3.4 plus 7 edge-case rows), then
 // generated rows shaped like real crawler/report runs.
 void generate(const std::string& path, long rows) {
   fs::remove(path);

@@ -1,7 +1,7 @@
 #pragma once
 // A batch of raw lines classified on worker threads. JSON parsing and run
 // validation are most of ingest's work and independent per line, so they run
-// in parallel while the previous batch is applied in order (section 11 needs
+// in parallel while the previous batch is applied in order (docs/reference/buffer-files.md §11 needs
 // input order only when records are applied, not when they are parsed).
 #include <future>
 #include <vector>

@@ -160,7 +160,7 @@ class InputRun {
     if (quarantine_) quarantine_->add(RejectedLine{raw.number, line.reason, raw.bytes, line.event_id});
   }
 
-  // Step 3 of section 12. false when the quarantine file could not be written.
+  // Step 3 of docs/reference/buffer-files.md §12. false when the quarantine file could not be written.
   bool settle_quarantine() {
     if (report_.counts.rejected > 0) {
       if (auto error = quarantine_->commit()) {
@@ -176,7 +176,7 @@ class InputRun {
     return true;
   }
 
-  // Step 4 of section 12.
+  // Step 4 of docs/reference/buffer-files.md §12.
   InputReport rename_input() {
     if (input_.is_stdin || !synced_path_for(input_.path)) {
       report_.state = InputState::kKept;

@@ -1,6 +1,6 @@
 #pragma once
-// One input of ingest-buffer from first byte to final name (buffer-files.md
-// section 12): read and classify every line, hand valid records to a
+// One input of ingest-buffer from first byte to final name (docs/reference/buffer-files.md
+// §12): read and classify every line, hand valid records to a
 // RecordApplier (direct, dry-run or server mode), quarantine the rejected
 // ones, then rename the input. Knows nothing of SQL or HTTP.
 #include <cstdint>
@@ -57,7 +57,7 @@ struct InputReport {
 struct IngestOptions {
   ClassifyOptions classify;
   bool dry_run = false;
-  std::size_t commit_every = 50000;                 // lines per transaction (section 12)
+  std::size_t commit_every = 50000;                 // lines per transaction (§12)
   std::string stdin_quarantine = "stdin.rejected";  // where standard input's rejects go
   // Called every `progress_every` lines with the input's path and the lines read so far.
   std::function<void(const std::string&, std::int64_t)> progress;

@@ -1,7 +1,7 @@
 #pragma once
-// The output of ingest-buffer (buffer-files.md 15.1): one text line per input
+// The output of ingest-buffer (docs/reference/buffer-files.md §15.1): one text line per input
 // and a total line, or one JSON object with --json; and the exit code that
-// several outcomes combine into (15.2).
+// several outcomes combine into (§15.2).
 #include <optional>
 #include <string>
 #include <vector>

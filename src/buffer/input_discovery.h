@@ -1,6 +1,6 @@
 #pragma once
 // Turning the PATH arguments of ingest-buffer into the ordered list of inputs
-// (buffer-files.md section 7): directories expanded to their buffer files in
+// (docs/reference/buffer-files.md §7): directories expanded to their buffer files in
 // byte order, each file once, '-' for standard input.
 #include <optional>
 #include <string>

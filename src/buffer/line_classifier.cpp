@@ -57,7 +57,7 @@ std::optional<std::string> string_value(const JsonView* value) {
   return std::string(value->string_value());
 }
 
-// Sections 9 and 10 for a line that is a JSON object.
+// docs/reference/buffer-files.md §9 and §10 for a line that is a JSON object.
 ClassifiedLine classify_object(const JsonMembers& object, const ClassifyOptions& options) {
   const ClassifierMembers members = find_classifier_members(object);
   if (const JsonView* record_type = members.record_type) {
@@ -80,7 +80,7 @@ ClassifiedLine classify_object(const JsonMembers& object, const ClassifyOptions&
   if (const JsonView* updated_at = members.updated_at; updated_at && updated_at->is_string()) {
     line.updated_at = canonical_utc(updated_at->string_value(), TimestampSyntax::kBody);
   }
-  // Section 10: on insert the row's updated_at is the line's, else its created_at.
+  // §10: on insert the row's updated_at is the line's, else its created_at.
   line.run[RunColumn::updated_at] = line.updated_at ? SqlValue(*line.updated_at) : line.run[RunColumn::created_at];
   return line;
 }

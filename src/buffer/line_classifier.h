@@ -1,5 +1,5 @@
 #pragma once
-// What one buffer line is (buffer-files.md sections 9 and 10): blank, a
+// What one buffer line is (docs/reference/buffer-files.md §9 and §10): blank, a
 // rejected line with its reason, a run record validated by the same parser
 // as POST /api/v1/runs, or an event record (skipped).
 #include <cstdint>
@@ -15,10 +15,10 @@ enum class LineKind { kBlank, kRejected, kRun, kEvent };
 
 struct ClassifiedLine {
   LineKind kind = LineKind::kBlank;
-  std::string reason;                    // kRejected: why (sections 9-10)
+  std::string reason;                    // kRejected: why (§9-§10)
   std::optional<std::string> event_id;   // kRejected: the object's string event_id, if any
   // kRun: the record as POST would insert it, except that updated_at already
-  // follows section 10's insert rule (the line's updated_at, else created_at).
+  // follows §10's insert rule (the line's updated_at, else created_at).
   RunRecord run;
   // kRun: canonical UTC form of the line's updated_at when it is a valid
   // timestamp; the merge rule uses it (else the ingest time).

@@ -1,6 +1,6 @@
 #pragma once
 // Splits an input (a buffer file or standard input) into lines as
-// buffer-files.md section 9 reads them: '\n' ends a line, a BOM at the very
+// docs/reference/buffer-files.md §9 reads them: '\n' ends a line, a BOM at the very
 // start is skipped, a last line without '\n' is still a line. Reads in large
 // chunks so that a 1,000,000-line file costs few system calls.
 #include <cstdint>

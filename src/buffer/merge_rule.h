@@ -1,6 +1,6 @@
 #pragma once
 // Deciding what a buffered record does to the stored row of its event
-// (buffer-files.md section 11): insert, merge a newer state, or nothing.
+// (docs/reference/buffer-files.md §11): insert, merge a newer state, or nothing.
 // Pure functions: direct mode, dry runs and server mode all decide with them.
 #include <optional>
 #include <string>
@@ -22,11 +22,11 @@ enum class Outcome { kInserted, kUpdated, kDuplicate };
 bool is_open(const StoredState& stored);
 bool has_ended(const StoredState& stored);
 
-// 11.1: R is newer than S when open(S) and R's normalised status is not
+// §11.1: R is newer than S when open(S) and R's normalised status is not
 // running, or when S has not ended and R provides end_time.
 bool is_newer(const RunRecord& record, const StoredState& stored);
 
-// 11.2: the PATCH-able fields R provides, in PATCH order, with the guards on
+// §11.2: the PATCH-able fields R provides, in PATCH order, with the guards on
 // status (only when open(S) and R is not running) and end_time (only when not ended(S)).
 RunUpdate merge_update(const RunRecord& record, const StoredState& stored);
 

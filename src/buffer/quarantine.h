@@ -1,5 +1,5 @@
 #pragma once
-// Quarantine files (buffer-files.md 12.1): one compact JSON object per
+// Quarantine files (docs/reference/buffer-files.md §12.1): one compact JSON object per
 // rejected line, written under a temporary name and renamed into place only
 // when complete, so a crash never leaves a half-written <input>.rejected.
 #include <cstdint>

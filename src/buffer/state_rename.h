@@ -1,5 +1,5 @@
 #pragma once
-// The .synced rename of buffer-files.md section 7: X.jsonl.ready, X.jsonl.active
+// The .synced rename of docs/reference/buffer-files.md §7: X.jsonl.ready, X.jsonl.active
 // and X.jsonl become X.jsonl.synced, or X.1.jsonl.synced, X.2... when that name
 // is taken. An existing file is never replaced.
 #include <optional>

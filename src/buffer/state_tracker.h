@@ -1,5 +1,5 @@
 #pragma once
-// Section 11 applied against states that are not in a local write
+// docs/reference/buffer-files.md §11 applied against states that are not in a local write
 // transaction: a dry run (read-only database) and server mode (GET requests).
 // Each event's stored state is looked up once, then tracked in memory as the
 // records of the run change it, so later lines see earlier ones.

@@ -1,5 +1,5 @@
 // telemetry backup | backup list | backup restore FILE: verified online
-// copies, their listing, and putting one back (config.md 4.3, 5, 7).
+// copies, their listing, and putting one back (docs/reference/configuration.md §4.3, §5, §7).
 #include <unistd.h>
 
 #include <chrono>

@@ -1,7 +1,7 @@
 // telemetry check: a list of named checks, each ok / warn / fail with a
 // reason, and an exit code a cron job or container health check can use
 // (0 all ok, 1 warnings only, 65 corruption or wrong schema, 66 missing
-// database, 69 service unreachable; config.md 7).
+// database, 69 service unreachable; docs/reference/configuration.md §7).
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,7 +41,7 @@ struct CheckResult {
   std::string name;
   Status status = Status::kOk;
   std::string reason;
-  int exit_code = 0;  // for kFail: what this failure means (config.md 7)
+  int exit_code = 0;  // for kFail: what this failure means (docs/reference/configuration.md §7)
 };
 
 const char* status_word(Status status) {
@@ -53,7 +53,7 @@ const char* status_word(Status status) {
   return "fail";
 }
 
-// config.md 7.2: when several conditions apply, the first of 70, 74, 73, 78,
+// docs/reference/configuration.md §7.2: when several conditions apply, the first of 70, 74, 73, 78,
 // 69, 75, 66, 65, 1 wins.
 int overall_exit_code(const std::vector<CheckResult>& checks) {
   static const int kPrecedence[] = {exit_code::kSoftware, exit_code::kIoErr,      exit_code::kCantCreate,
@@ -171,7 +171,7 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   }
   const std::vector<std::string> others = other_tables(connection);
   const std::string other_text = others.empty() ? "" : fmt::format("; other tables (left alone): {}", join(others));
-  // schema.md 2.1. The recorded version (rule 7) is the schema_version check's.
+  // docs/reference/schema.md §2.1. The recorded version (rule 7) is the schema_version check's.
   std::vector<std::string> index_problems, table_problems;
   for (const db::CanonicalDifference& difference : db::check_canonical(connection).differences) {
     if (difference.kind == db::CanonicalDifference::Kind::kVersion) continue;
@@ -189,7 +189,7 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
                                       index_problems.size(), index_problems.size() == 1 ? " is" : "es are",
                                       join(index_problems), other_text));
   }
-  return ok("schema", "canonical v7 schema (schema.md 2.1) with the 16 indexes" + other_text);
+  return ok("schema", "canonical v7 schema (docs/reference/schema.md §2.1) with the 16 indexes" + other_text);
 }
 
 CheckResult check_schema_version(db::Connection& connection, const db::ShapeReport& shape) {

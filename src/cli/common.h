@@ -1,6 +1,6 @@
 #pragma once
 // What every subcommand shares: the global flags, turning flags into a
-// resolved Config (config.md), and the registration signature.
+// resolved Config (docs/reference/configuration.md), and the registration signature.
 #include <functional>
 #include <map>
 #include <optional>

@@ -1,5 +1,5 @@
 // telemetry ingest-buffer: every buffered run reaches the database exactly
-// once (buffer-files.md sections 7-15). The buffer layer reads, classifies,
+// once (docs/reference/buffer-files.md §7-§15). The buffer layer reads, classifies,
 // quarantines and renames; this file chooses the mode and supplies the
 // RecordApplier that writes: directly through RunStore while holding the
 // lock, or through a running service's HTTP API.
@@ -77,7 +77,7 @@ class DirectApplier : public buffer::RecordApplier {
         if (pending_.size() >= kMaxPendingInserts) write_pending_inserts();
       } else if (decision.outcome == Outcome::kUpdated) {
         const std::string& event_id = line.run.text(RunColumn::event_id);
-        // Section 10: the line's updated_at when valid, else the ingest time.
+        // §10: the line's updated_at when valid, else the ingest time.
         const std::string& updated_at = line.updated_at ? *line.updated_at : now_;
         if (RunRecord* pending = pending_.find(event_id)) {
           buffer::merge_into(*pending, std::move(decision.update));
@@ -172,7 +172,7 @@ nlohmann::ordered_json column_json(RunColumn column, const SqlValue& value) {
     return *number;
   }
   if (const auto* text = std::get_if<std::string>(&value)) {
-    // Stored compact JSON goes back as the object it came from (section 13.4).
+    // Stored compact JSON goes back as the object it came from (§13 step 4).
     if (column == RunColumn::metrics_json || column == RunColumn::context_json) {
       return nlohmann::ordered_json::parse(*text);
     }
@@ -206,7 +206,7 @@ StoredState state_from_record_json(const nlohmann::json& record) {
   return state;
 }
 
-// Section 13: states from GET, decisions made locally, inserts sent in
+// §13: states from GET, decisions made locally, inserts sent in
 // batches of TELEMETRY_BATCH_MAX and merges as PATCH at each commit.
 class ServerApplier : public buffer::RecordApplier {
  public:
@@ -273,7 +273,7 @@ class ServerApplier : public buffer::RecordApplier {
   }
 
   // Another client stored some of these events meanwhile: our record is then
-  // merged into what is stored, by the same rule (13.4).
+  // merged into what is stored, by the same rule (§13 step 4).
   void recheck_chunk(std::size_t begin, std::size_t end, std::int64_t duplicates) {
     late_duplicates_ += duplicates;
     for (std::size_t i = begin; i < end; ++i) {
@@ -310,7 +310,7 @@ struct Mode {
   std::string url;
 };
 
-// Section 8: --url, else the lock holder decides.
+// §8: --url, else the lock holder decides.
 Mode choose_mode(const Config& config, bool url_flag_given) {
   if (url_flag_given) return Mode{true, config.api_url};
   std::optional<LockHolder> holder = current_lock_holder(config.lock_file);

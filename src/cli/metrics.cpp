@@ -1,4 +1,4 @@
-// telemetry metrics: the numbers of GET /metrics (http-api.md 17.2) for a
+// telemetry metrics: the numbers of GET /metrics (docs/reference/http-api.md §17.2) for a
 // terminal or a script, read from the database file (read-only, safe next to
 // a running server) or asked of a running service with --url.
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // telemetry migrate: brings any historical database to the canonical v7
-// schema in one transaction (schema.md 3-4). The work is in db/migrations;
+// schema in one transaction (docs/reference/schema.md §3-§4). The work is in db/migrations;
 // this file parses flags and prints.
 #include <unistd.h>
 

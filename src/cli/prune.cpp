@@ -1,5 +1,5 @@
 // telemetry prune --older-than D: deletes runs by created_at in batches, one
-// transaction each, holding the single-writer lock (config.md 4.2, 5).
+// transaction each, holding the single-writer lock (docs/reference/configuration.md §4.2, §5).
 // `serve` applies the same rule on its own with TELEMETRY_RETENTION_DAYS
 // (http/retention.h).
 #include <unistd.h>
@@ -33,7 +33,7 @@ using nlohmann::ordered_json;
 using db::backup::human_bytes;
 using db::backup::with_thousands;
 
-constexpr std::int64_t kDefaultBatchSize = 10000;  // config.md 4.2, the same as serve's retention
+constexpr std::int64_t kDefaultBatchSize = 10000;  // docs/reference/configuration.md §4.2, the same as serve's retention
 
 struct PruneFlags {
   FlagValues values;

@@ -1,5 +1,5 @@
 #pragma once
-// Durations such as 24h, 30d, 2w (config.md section 3).
+// Durations such as 24h, 30d, 2w (docs/reference/configuration.md §3).
 #include <chrono>
 #include <optional>
 #include <string_view>

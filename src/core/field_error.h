@@ -1,6 +1,6 @@
 #pragma once
 // A validation failure of one field, in the shape of the HTTP API's 422 body
-// (http-api.md 5.2). The same struct serves HTTP and buffer files so that
+// (docs/reference/http-api.md §5.2). The same struct serves HTTP and buffer files so that
 // both report a bad run identically.
 #include <optional>
 #include <string>
@@ -16,12 +16,12 @@ struct FieldError {
   std::string type;                 // e.g. "missing", "int_parsing"
   ordered_json loc;                 // e.g. ["body", "event_id"] or ["body", 3, "status"]
   std::string msg;                  // e.g. "Field required"
-  ordered_json input;               // the value received (see 5.2)
+  ordered_json input;               // the value received (see §5.2)
   std::optional<ordered_json> ctx;  // only for the types that carry one
 
   // {"type":..,"loc":..,"msg":..,"input":..[,"ctx":..]} in that key order.
   ordered_json to_json() const;
-  // "<field>: <msg>" as buffer-files.md section 10 reports it (field = last loc element).
+  // "<field>: <msg>" as docs/reference/buffer-files.md §10 reports it (field = last loc element).
   std::string to_reason() const;
 };
 

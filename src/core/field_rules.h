@@ -2,7 +2,7 @@
 // Field tables: which key feeds which column, by which value rule, and what a
 // missing or null key means. POST/batch, PATCH and associate-commit are three
 // tables run through the same checker, so the order of errors is always the
-// order of the table (http-api.md 5.2).
+// order of the table (docs/reference/http-api.md §5.2).
 #include <array>
 #include <initializer_list>
 #include <string>
@@ -19,11 +19,11 @@ enum class FieldKind {
   kString,              // 9.1
   kNonEmptyString,      // event_id
   kCommitHash,          // 7..40 code points
-  kTimestamp,           // 9.4, stored as sent, "" counts as null
-  kRequiredTimestamp,   // 9.4, stored as sent, "" is datetime_parsing
-  kCanonicalTimestamp,  // 9.4, stored in canonical UTC form, "" counts as null
+  kTimestamp,           // §9.4, stored as sent, "" counts as null
+  kRequiredTimestamp,   // §9.4, stored as sent, "" is datetime_parsing
+  kCanonicalTimestamp,  // §9.4, stored in canonical UTC form, "" counts as null
   kStatus,              // 9.5
-  kInteger,             // 9.2, >= 0
+  kInteger,             // §9.2, >= 0
   kBoolean,             // 9.3
   kJsonObject,          // 9.6
   kCommitSource,        // 9.7

@@ -176,7 +176,7 @@ JsonSyntaxError syntax_error_of(std::string_view text, const DepthLimitedBuilder
 }  // namespace
 
 std::variant<ordered_json, JsonSyntaxError> parse_json_strict(std::string_view text) {
-  // nlohmann silently skips a UTF-8 BOM; the API refuses it (http-api.md 4).
+  // nlohmann silently skips a UTF-8 BOM; the API refuses it (docs/reference/http-api.md §4).
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     return JsonSyntaxError{0, "unexpected UTF-8 BOM"};
   }

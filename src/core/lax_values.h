@@ -1,5 +1,5 @@
 #pragma once
-// The value rules of http-api.md section 9, one function per rule, shared by
+// The value rules of docs/reference/http-api.md §9, one function per rule, shared by
 // POST, batch, buffer lines, PATCH and associate-commit (and, for integers,
 // the query parameters). Each check_* receives a view of one field's JSON
 // value (a DOM node or a buffer line's flat member, core/json_view.h) and
@@ -38,7 +38,7 @@ IntegerReading read_lax_integer_text(std::string_view text);
 
 // 9.2 with the range 0..9223372036854775807 of every integer field.
 FieldCheck check_non_negative_integer(const JsonView& value, const FieldLoc& loc);
-// 9.3, stored as 0/1.
+// §9.3, stored as 0/1.
 FieldCheck check_lax_boolean(const JsonView& value, const FieldLoc& loc);
 // 9.1.
 FieldCheck check_string(const JsonView& value, const FieldLoc& loc);
@@ -52,12 +52,12 @@ enum class TimestampStorage { kAsSent, kCanonical };
 // 9.4 for a body field.
 FieldCheck check_timestamp(const JsonView& value, const FieldLoc& loc,
                            EmptyTimestamp empty, TimestampStorage storage);
-// 9.5, stored normalised.
+// §9.5, stored normalised.
 FieldCheck check_status(const JsonView& value, const FieldLoc& loc);
-// 9.6; `field` names the field in the value_error text.
+// §9.6; `field` names the field in the value_error text.
 FieldCheck check_json_object(const JsonView& value, const FieldLoc& loc,
                              std::string_view field);
-// 9.7; `field` is git_commit_source or commit_source, named in the value_error text.
+// §9.7; `field` is git_commit_source or commit_source, named in the value_error text.
 FieldCheck check_commit_source(const JsonView& value, const FieldLoc& loc,
                                std::string_view field);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Links to a run's repository and commit (http-api.md 13.2). Pure functions.
+// Links to a run's repository and commit (docs/reference/http-api.md §13.2). Pure functions.
 #include <optional>
 #include <string>
 

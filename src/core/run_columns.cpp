@@ -4,7 +4,7 @@ namespace telemetry {
 
 namespace {
 
-// Indexed by RunColumn; the order is schema.md 1.2.
+// Indexed by RunColumn; the order is docs/reference/schema.md §1.2.
 constexpr std::array<const char*, kRunColumnCount> kColumnNames{{
     "id", "event_id", "run_id", "schema_version", "created_at", "updated_at", "start_time",
     "end_time", "agent_name", "agent_owner", "job_type", "status", "product", "product_family",

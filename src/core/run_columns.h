@@ -1,5 +1,5 @@
 #pragma once
-// The 47 columns of agent_runs in canonical order (schema.md 1.2). This list
+// The 47 columns of agent_runs in canonical order (docs/reference/schema.md §1.2). This list
 // is the one place that order is written down: inserts, run records and the
 // migration all iterate over it.
 #include <array>

@@ -16,7 +16,7 @@ using K = FieldKind;
 using A = WhenAbsent;
 using N = WhenNull;
 
-// http-api.md section 10, in table order (= error order).
+// docs/reference/http-api.md §10, in table order (= error order).
 const FieldTable& post_rules() {
   static const FieldTable rules{
       {"event_id", C::event_id, K::kNonEmptyString, A::kRequired, N::kTypeError},
@@ -90,7 +90,7 @@ RunParseResult parse_run_object(const JsonMembers& body, const ordered_json& loc
     return result;
   }
   RunRecord& run = result.run;
-  // Columns the body does not control (http-api.md 10); `id` stays NULL for SQLite.
+  // Columns the body does not control (docs/reference/http-api.md §10); `id` stays NULL for SQLite.
   run[C::schema_version] = kSchemaVersion;
   run[C::updated_at] = now;
   for (CheckedField& field : checked.fields) {

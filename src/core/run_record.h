@@ -17,7 +17,7 @@ struct RunRecord {
   // status normalised, created_at canonical, schema_version 7, JSON compacted).
   std::array<SqlValue, kRunColumnCount> values;
   // Columns whose key was present in the input with a non-null value (before
-  // defaulting). The buffer merge rule (buffer-files.md 11) looks only at these.
+  // defaulting). The buffer merge rule (docs/reference/buffer-files.md §11) looks only at these.
   std::bitset<kRunColumnCount> provided;
 
   const SqlValue& operator[](RunColumn c) const { return values[index_of(c)]; }
@@ -29,7 +29,7 @@ struct RunRecord {
 struct RunParseResult {
   bool ok() const { return errors.empty(); }
   RunRecord run;        // meaningful only when ok()
-  FieldErrors errors;   // every invalid field, in field-table order (http-api.md 10)
+  FieldErrors errors;   // every invalid field, in field-table order (docs/reference/http-api.md §10)
 };
 
 // Validates one run object. `loc_prefix` is ["body"] for POST and ["body", i]

@@ -12,7 +12,7 @@ using K = FieldKind;
 using A = WhenAbsent;
 using N = WhenNull;
 
-// http-api.md 14.1, in table order. In a PATCH null never clears a column.
+// docs/reference/http-api.md §14.1, in table order. In a PATCH null never clears a column.
 const FieldTable& patch_rules() {
   static const FieldTable rules{
       {"status", C::status, K::kStatus, A::kNull, N::kAbsent},
@@ -35,7 +35,7 @@ const FieldTable& patch_rules() {
   return rules;
 }
 
-// http-api.md 14.2, in table order.
+// docs/reference/http-api.md §14.2, in table order.
 const FieldTable& associate_commit_rules() {
   static const FieldTable rules{
       {"commit_hash", C::git_commit_hash, K::kCommitHash, A::kRequired, N::kTypeError},

@@ -1,6 +1,6 @@
 #pragma once
-// Partial updates of a stored run: PATCH bodies (http-api.md 14.1) and
-// associate-commit bodies (14.2). Both become a RunUpdate, the one shape the
+// Partial updates of a stored run: PATCH bodies (docs/reference/http-api.md §14.1) and
+// associate-commit bodies (§14.2). Both become a RunUpdate, the one shape the
 // writer knows how to apply.
 #include <string>
 #include <utility>

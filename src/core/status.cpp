@@ -11,7 +11,7 @@ const char kStatusList[] =
     "['running', 'success', 'failure', 'partial', 'timeout', 'cancelled']";
 
 std::optional<std::string> normalize_status(std::string_view text) {
-  // (accepted spelling, stored status) as in http-api.md 9.5.
+  // (accepted spelling, stored status) as in docs/reference/http-api.md §9.5.
   static const std::array<std::pair<std::string_view, const char*>, 10> kAliases{{
       {"running", "running"},
       {"success", "success"},

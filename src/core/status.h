@@ -1,5 +1,5 @@
 #pragma once
-// Run status normalisation (http-api.md 9.5), shared by every route, the
+// Run status normalisation (docs/reference/http-api.md §9.5), shared by every route, the
 // buffer reader and the migration, so the rule exists exactly once.
 #include <optional>
 #include <string>

@@ -21,7 +21,7 @@ struct TimestampParts {
   bool has_offset = false;
 };
 
-// Reads the grammar of http-api.md 9.4 left to right.
+// Reads the grammar of docs/reference/http-api.md §9.4 left to right.
 class Reader {
  public:
   explicit Reader(std::string_view text) : text_(text) {}

@@ -1,5 +1,5 @@
 #pragma once
-// ISO 8601 timestamps as the API accepts them (http-api.md 9.4) and the
+// ISO 8601 timestamps as the API accepts them (docs/reference/http-api.md §9.4) and the
 // canonical UTC form YYYY-MM-DDTHH:MM:SS.ffffff+00:00 that sorts as text.
 #include <chrono>
 #include <optional>
@@ -17,7 +17,7 @@ enum class TimestampSyntax {
 std::optional<std::string> canonical_utc(std::string_view text,
                                          TimestampSyntax syntax = TimestampSyntax::kBody);
 
-// Query leniency of 9.4: a space just before a trailing offset is read as '+'.
+// Query leniency of §9.4: a space just before a trailing offset is read as '+'.
 std::string restore_plus_in_filter(std::string_view text);
 
 std::string canonical_utc(std::chrono::system_clock::time_point when);

@@ -1,5 +1,5 @@
 #pragma once
-// Constructors for the 422 error types of http-api.md 5.2. Every type's
+// Constructors for the 422 error types of docs/reference/http-api.md §5.2. Every type's
 // message and ctx are written here once, so HTTP, batch and buffer files
 // cannot drift apart.
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// Opening the database the way every writing command must (config.md 4.1,
-// schema.md 2.2): PRAGMAs applied and read back, the canonical schema created
+// Opening the database the way every writing command must (docs/reference/configuration.md §4.1,
+// docs/reference/schema.md §2.2): PRAGMAs applied and read back, the canonical schema created
 // on an empty file, anything else that cannot be served refused.
 #include <memory>
 #include <string>
@@ -38,7 +38,7 @@ std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_tim
 // "FULL" for 2, etc.
 std::string synchronous_name(std::int64_t level);
 
-// Maps a SqliteError to the exit code a command should return (config.md 7).
+// Maps a SqliteError to the exit code a command should return (docs/reference/configuration.md §7).
 int exit_code_for(const SqliteError& error);
 
 }  // namespace telemetry::db

@@ -39,7 +39,7 @@ class Histogram {
   std::uint64_t count_ = 0;
 };
 
-// Buckets of http-api.md 17.3.
+// Buckets of docs/reference/http-api.md §17.3.
 inline std::vector<double> commit_duration_buckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }

@@ -44,7 +44,7 @@ namespace {
 // --- Choosing how to find one page of GET /api/v1/runs --------------------------------------
 //
 // The page is ordered by created_at DESC, id DESC, and the canonical indexes
-// (schema.md 1.3) give that order only for "no filter" (idx_runs_created_desc)
+// (docs/reference/schema.md §1.3) give that order only for "no filter" (idx_runs_created_desc)
 // and for agent_name[, status] (idx_runs_agent_created, idx_runs_agent_status_created).
 // For the other filters there are two ways, and SQLite cannot tell which is
 // cheaper without statistics (it always picks the second):
@@ -65,7 +65,7 @@ struct IndexShape {
 
 // True when `index` exists on agent_runs with these leading columns, BINARY
 // collation. serve accepts databases with missing or different indexes
-// (schema.md 2.2), so nothing below may name an index without checking.
+// (docs/reference/schema.md §2.2), so nothing below may name an index without checking.
 bool index_usable(Connection& connection, const IndexShape& index) {
   Statement info(connection, fmt::format("PRAGMA index_xinfo(\"{}\")", index.name));
   std::size_t position = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Recognising what kind of database a file holds (schema.md 3.3), from its
+// Recognising what kind of database a file holds (docs/reference/schema.md §3.3), from its
 // tables and columns only, never from recorded version numbers.
 #include <optional>
 #include <string>
@@ -27,7 +27,7 @@ struct ShapeReport {
   std::string details;
 };
 
-// Classifies agent_runs per schema.md 3.3 (steps 1-12).
+// Classifies agent_runs per docs/reference/schema.md §3.3 (steps 1-12).
 ShapeReport detect_shape(Connection& connection);
 
 // True when event_id has a UNIQUE constraint or a UNIQUE index of its own.

@@ -25,7 +25,7 @@ class SqliteError : public std::runtime_error {
   int extended_code_;
 };
 
-// How a failed write should be treated by the writer (http-api.md 8).
+// How a failed write should be treated by the writer (docs/reference/http-api.md §8).
 enum class FailureKind { kBusy, kFull, kIo, kOther };
 FailureKind classify_failure(int primary_code);
 

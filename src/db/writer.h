@@ -1,5 +1,5 @@
 #pragma once
-// The single writer (design.md "The single writer"): one thread owns the one
+// The single writer (docs/architecture.md "The single writer"): one thread owns the one
 // read-write connection. Callers submit operations and block until the
 // transaction holding them has committed (or failed). Operations waiting in
 // the queue are committed together, each under its own SAVEPOINT, so one

@@ -1,5 +1,5 @@
 #pragma once
-// Optional Bearer-token authentication (http-api.md 6).
+// Optional Bearer-token authentication (docs/reference/http-api.md §6).
 #include <string>
 
 #include <httplib.h>

@@ -29,7 +29,7 @@ std::string detail_of(const std::string& body) {
 
 bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
-// Answers after which the same request may simply be sent again (section 13).
+// Answers after which the same request may simply be sent again (docs/reference/buffer-files.md §13).
 bool is_transient(int status, const std::string& detail) {
   if (status == 429 || status == 507) return true;
   return status == 503 && (starts_with(detail, "Database busy") || starts_with(detail, "Write queue full"));

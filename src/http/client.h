@@ -1,7 +1,7 @@
 #pragma once
 // A small client of the telemetry HTTP API for the commands that talk to a
 // running service (ingest-buffer server mode, metrics --url). Retries and
-// failures follow buffer-files.md section 13: transient answers are retried
+// failures follow docs/reference/buffer-files.md §13: transient answers are retried
 // with backoff, everything else becomes a CommandError with its exit code.
 #include <chrono>
 #include <cstdint>

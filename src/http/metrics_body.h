@@ -1,5 +1,5 @@
 #pragma once
-// The JSON form of /metrics (http-api.md 17.2), computed from one connection.
+// The JSON form of /metrics (docs/reference/http-api.md §17.2), computed from one connection.
 // `telemetry metrics --db` prints the same object.
 #include <string>
 

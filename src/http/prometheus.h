@@ -1,5 +1,5 @@
 #pragma once
-// The Prometheus text exposition (format 0.0.4) of /metrics (http-api.md 17.3).
+// The Prometheus text exposition (format 0.0.4) of /metrics (docs/reference/http-api.md §17.3).
 #include <string>
 
 #include "http/service.h"

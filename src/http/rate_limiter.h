@@ -1,5 +1,5 @@
 #pragma once
-// Optional per-IP sliding-window rate limit (http-api.md 7).
+// Optional per-IP sliding-window rate limit (docs/reference/http-api.md §7).
 #include <chrono>
 #include <deque>
 #include <map>

@@ -1,5 +1,5 @@
 #pragma once
-// Building the response bodies every route shares (http-api.md 5): compact
+// Building the response bodies every route shares (docs/reference/http-api.md §5): compact
 // JSON with UTF-8 left unescaped, and the {"detail": ...} error forms.
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The service's own retention (TELEMETRY_RETENTION_DAYS, config.md 4.2): a
+// The service's own retention (TELEMETRY_RETENTION_DAYS, docs/reference/configuration.md §4.2): a
 // pass 60 s after start and then every 3600 s deletes the runs whose
 // created_at is before the canonical UTC form of now - N days, 10,000 rows at
 // a time. Each batch is one db::Writer operation, so deletions go through the

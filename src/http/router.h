@@ -1,5 +1,5 @@
 #pragma once
-// Path matching of http-api.md 2.1: split on '/', percent-decode each
+// Path matching of docs/reference/http-api.md §2.1: split on '/', percent-decode each
 // segment, ignore one trailing slash; {event_id} is exactly one segment.
 #include <optional>
 #include <string>

@@ -15,7 +15,7 @@
 namespace telemetry::http {
 namespace {
 
-// The last non-empty occurrence of a query parameter (http-api.md 12.1).
+// The last non-empty occurrence of a query parameter (docs/reference/http-api.md §12.1).
 std::optional<std::string> query_param(const httplib::Request& request, const std::string& name) {
   std::optional<std::string> value;
   auto range = request.params.equal_range(name);

@@ -1,7 +1,7 @@
 // The write routes: POST /api/v1/runs, POST /api/v1/runs/batch,
 // PATCH /api/v1/runs/{event_id}, POST /api/v1/runs/{event_id}/associate-commit.
 // Each validates with core/, then hands one operation to the writer and
-// answers only after the writer reports the COMMIT (http-api.md 8).
+// answers only after the writer reports the COMMIT (docs/reference/http-api.md §8).
 #include <variant>
 
 #include <fmt/format.h>

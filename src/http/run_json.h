@@ -1,5 +1,5 @@
 #pragma once
-// The run record of http-api.md 12.3, built from one stored row.
+// The run record of docs/reference/http-api.md §12.3, built from one stored row.
 #include <nlohmann/json.hpp>
 
 #include "db/run_queries.h"

@@ -45,7 +45,7 @@ bool is_multipart(const httplib::Request& request) {
 enum class BodyRead { kOk, kTooLarge, kBad };
 
 // Reads the body through the library's decoder, counting decoded bytes so a
-// chunked or compressed body cannot exceed the limit either (http-api.md 4).
+// chunked or compressed body cannot exceed the limit either (docs/reference/http-api.md §4).
 BodyRead read_body(const httplib::ContentReader& reader, httplib::Response& response,
                    std::size_t limit, std::string& body) {
   bool too_large = false;
@@ -108,7 +108,7 @@ void Server::install_routes() {
   auto auth = std::make_shared<Authenticator>(context_.config, context_.metrics);
   auto limiter = std::make_shared<RateLimiter>(context_.config, context_.metrics);
 
-  // Everything common to every route, in the order of http-api.md 3.
+  // Everything common to every route, in the order of docs/reference/http-api.md §3.
   // Returns the handler to run, or nullptr when the response is already decided.
   auto admit = [this, auth, limiter](const httplib::Request& request, httplib::Response& response,
                                      RouteMatch& match) -> RouteHandler {

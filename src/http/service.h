@@ -17,7 +17,7 @@
 
 namespace telemetry::http {
 
-// GET /api/v1/metadata's one cache entry (http-api.md 15).
+// GET /api/v1/metadata's one cache entry (docs/reference/http-api.md §15).
 class MetadataCache {
  public:
   std::optional<nlohmann::ordered_json> get();  // nullopt when missing or older than 300 s
@@ -74,7 +74,7 @@ void handle_health(ServiceContext&, const RouteRequest&, httplib::Response&);
 void handle_metrics(ServiceContext&, const RouteRequest&, httplib::Response&);
 
 // Sends the answer for a failed writer submission (503/507/500) with the
-// route's 500 prefix (http-api.md 5.1).
+// route's 500 prefix (docs/reference/http-api.md §5.1).
 void send_write_failure(httplib::Response& response, const db::WriteResult& result,
                         const std::string& prefix_500);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Counters behind GET /metrics (http-api.md 17.3) that the HTTP layer owns.
+// Counters behind GET /metrics (docs/reference/http-api.md §17.3) that the HTTP layer owns.
 // The writer's own counters live in db::WriterCounters.
 #include <array>
 #include <atomic>

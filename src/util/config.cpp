@@ -23,7 +23,7 @@ namespace values = config_values;
 
 const char* const kRedacted = "***REDACTED***";
 
-// Every name section 4 defines; anything else starting with TELEMETRY_ is a typo.
+// Every name docs/reference/configuration.md §4 defines; anything else starting with TELEMETRY_ is a typo.
 const std::set<std::string> kSettings = {
     "TELEMETRY_DB_PATH", "TELEMETRY_LOCK_FILE", "TELEMETRY_DB_JOURNAL_MODE", "TELEMETRY_DB_SYNCHRONOUS",
     "TELEMETRY_DB_BUSY_TIMEOUT_MS", "TELEMETRY_API_HOST", "TELEMETRY_API_PORT", "TELEMETRY_API_WORKERS",
@@ -34,7 +34,7 @@ const std::set<std::string> kSettings = {
     "TELEMETRY_BACKUP_KEEP_DAYS", "TELEMETRY_BACKUP_KEEP_LAST", "TELEMETRY_LOG_LEVEL", "TELEMETRY_LOG_FORMAT",
 };
 
-// Section 4.6: known from the Python service and its client, deliberately unused.
+// §4.6: known from the Python service and its client, deliberately unused.
 const std::set<std::string> kRecognisedIgnored = {
     "TELEMETRY_DB_CONNECT_TIMEOUT_SECONDS", "TELEMETRY_DB_MAX_RETRIES", "TELEMETRY_DB_RETRY_BASE_DELAY_SECONDS",
     "TELEMETRY_BUFFER_MAX_SIZE_MB", "TELEMETRY_BUFFER_MAX_AGE_HOURS", "TELEMETRY_SYNC_INTERVAL_SECONDS",
@@ -45,7 +45,7 @@ const std::set<std::string> kRecognisedIgnored = {
     "GOOGLE_SHEETS_API_ENABLED", "AGENT_OWNER",
 };
 
-// Lower is stronger: the order of config.md section 1.
+// Lower is stronger: the order of docs/reference/configuration.md §1.
 enum class Level { kFlag = 0, kEnvironment = 1, kEnvFile = 2 };
 
 struct Found {
@@ -55,7 +55,7 @@ struct Found {
   int line = 0;  // env file only
 };
 
-// Which settings a command uses (config.md 4, "used by" columns).
+// Which settings a command uses (docs/reference/configuration.md §4, "used by" columns).
 struct Uses {
   bool journal_mode, synchronous, host_port, server, body_and_batch, tokens, api_url, buffer_dir, backup_dir,
       backup_keep;
@@ -242,7 +242,7 @@ class Resolver {
     return value;
   }
 
-  // ---- section 4.1 ------------------------------------------------------
+  // ---- §4.1 ---------------------------------------------------------
 
   std::string default_db_path() const {
     auto env = [&](const char* name) {
@@ -307,7 +307,7 @@ class Resolver {
           "crash, and in rollback-journal modes the file can be corrupted");
   }
 
-  // ---- section 4.2 ------------------------------------------------------
+  // ---- §4.2 ---------------------------------------------------------
 
   void host_and_port() {
     auto found = find("TELEMETRY_API_HOST");
@@ -428,7 +428,7 @@ class Resolver {
     accept_token(token, "TELEMETRY_API_AUTH_TOKEN_FILE");
   }
 
-  // ---- section 4.3 ------------------------------------------------------
+  // ---- §4.3 ---------------------------------------------------------
 
   void service_url() {
     std::string derived = values::url_for_listen_address(config().api_host, config().api_port);
@@ -454,7 +454,7 @@ class Resolver {
     }
   }
 
-  // ---- section 4.4 ------------------------------------------------------
+  // ---- §4.4 ---------------------------------------------------------
 
   void logging() {
     auto level = find(std::vector<std::string>{"TELEMETRY_LOG_LEVEL", "LOG_LEVEL"});
@@ -474,7 +474,7 @@ class Resolver {
     report("TELEMETRY_LOG_FORMAT", config().log_format, format);
   }
 
-  // ---- section 4.6 ------------------------------------------------------
+  // ---- §4.6 ---------------------------------------------------------
 
   void note_unknown_names() {
     std::set<std::string> seen;

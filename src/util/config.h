@@ -1,5 +1,5 @@
 #pragma once
-// Settings resolution (config.md sections 1-4): flag > environment > env file
+// Settings resolution (docs/reference/configuration.md §1-§4): flag > environment > env file
 // > default, each setting on its own, validated up front. The CLI layer
 // collects flag values as strings keyed by the setting's variable name; this
 // module knows nothing about argument parsing.
@@ -11,7 +11,7 @@
 
 namespace telemetry {
 
-// Which settings a command uses, and so validates (config.md 1, "Validation").
+// Which settings a command uses, and so validates (docs/reference/configuration.md §1, "Validation").
 enum class Command { kServe, kMigrate, kBackup, kBackupRestore, kCheck, kIngestBuffer, kMetrics, kPrune };
 
 struct ConfigInputs {

@@ -1,5 +1,5 @@
 #pragma once
-// The value syntax of config.md section 3 and the address forms of 4.2/4.3,
+// The value syntax of docs/reference/configuration.md §3 and the address forms of §4.2 and §4.3,
 // as pure functions: no sources, no messages.
 #include <optional>
 #include <string>

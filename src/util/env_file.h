@@ -1,5 +1,5 @@
 #pragma once
-// The env file grammar (config.md section 2). Parsing only: the caller decides
+// The env file grammar (docs/reference/configuration.md §2). Parsing only: the caller decides
 // what the keys mean, and nothing here touches the process environment.
 #include <map>
 #include <optional>

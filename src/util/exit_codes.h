@@ -1,5 +1,5 @@
 #pragma once
-// Process exit codes (config.md section 7), sysexits-style.
+// Process exit codes (docs/reference/configuration.md §7), sysexits-style.
 namespace telemetry::exit_code {
 constexpr int kOk = 0;
 constexpr int kWarnings = 1;  // `check` only

@@ -105,7 +105,7 @@ std::string host_name() {
 }
 
 // Missing directories are made 0700 (limited by the umask): the lock usually
-// sits beside the database, whose directories config.md 4.1 wants private.
+// sits beside the database, whose directories docs/reference/configuration.md §4.1 wants private.
 void create_parent_directory(const std::string& lock_path) {
   std::filesystem::path parent = std::filesystem::path(lock_path).parent_path();
   std::filesystem::path partial;

@@ -1,5 +1,5 @@
 #pragma once
-// The single-writer lock (config.md section 5): flock on a file that records
+// The single-writer lock (docs/reference/configuration.md §5): flock on a file that records
 // who holds it. The lock dies with the process, so kill -9 leaves nothing stale.
 #include <memory>
 #include <optional>
@@ -18,7 +18,7 @@ struct LockHolder {
 
 class WriterLock {
  public:
-  // Takes the lock or throws CommandError: 69 when held (message per config.md
+  // Takes the lock or throws CommandError: 69 when held (message per docs/reference/configuration.md
   // 5 "Held elsewhere", naming db_path), 73 when the file cannot be created.
   static std::unique_ptr<WriterLock> acquire(const std::string& lock_path,
                                              const std::string& db_path,

@@ -1,5 +1,5 @@
 #pragma once
-// Test seam for WriterLock::acquire: the race config.md 5 guards against (the
+// Test seam for WriterLock::acquire: the race docs/reference/configuration.md §5 guards against (the
 // file at the path replaced between open and flock) cannot be timed from
 // outside, so tests inject it here. Production code never sets the hook.
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// Structured logging to standard error (config.md 4.4): logfmt by default,
+// Structured logging to standard error (docs/reference/configuration.md §4.4): logfmt by default,
 // JSON lines on request. Thread-safe; one line per call.
 #include <string>
 #include <utility>

@@ -1,6 +1,6 @@
 #pragma once
 // How one log line is spelt, separated from where it goes so that tests can
-// check the exact text (config.md 4.4).
+// check the exact text (docs/reference/configuration.md §4.4).
 #include <chrono>
 #include <string>
 

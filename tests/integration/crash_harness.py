@@ -1,6 +1,6 @@
 """Crash harness: `telemetry serve` under concurrent write load, killed with
 SIGKILL at random moments and restarted, with a ledger of every event_id the
-service acknowledged (design.md "Durability contract").
+service acknowledged (docs/architecture.md "Durability contract").
 
 After every restart it checks that
   - the service came back by itself (no lock file or journal removed by hand),

@@ -1,4 +1,4 @@
-"""The example lines of buffer-files.md 5.5, byte for byte as the clients write
+"""The example lines of docs/reference/buffer-files.md §5.5, byte for byte as the clients write
 them, and helpers to make more lines of the same shape."""
 import json
 

@@ -1,4 +1,4 @@
-"""Optional Bearer-token auth (http-api.md 6) and per-IP rate limiting (7),
+"""Optional Bearer-token auth (docs/reference/http-api.md §6) and per-IP rate limiting (§7),
 their order in the request pipeline (3), against the real binary."""
 import http.client
 import json

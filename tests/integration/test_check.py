@@ -1,4 +1,4 @@
-"""telemetry check: named checks, exit 0/1/65/66/69 (issue 5, config.md 7)."""
+"""telemetry check: named checks, exit 0/1/65/66/69 (issue 5, docs/reference/configuration.md §7)."""
 import fcntl
 import json
 import os
@@ -89,7 +89,7 @@ def test_flipped_byte_in_a_table_page_is_65(tmp_path):
 def test_library_v5_database_is_65_with_advice_to_migrate(tmp_path):
     db = str(tmp_path / "telemetry.sqlite")
     connection = sqlite3.connect(db)
-    # schema.md 3.4: library-v3, + the v4 git columns, + the v5 website columns.
+    # docs/reference/schema.md §3.4: library-v3, + the v4 git columns, + the v5 website columns.
     connection.executescript("""
         CREATE TABLE agent_runs (
             run_id TEXT PRIMARY KEY, schema_version INTEGER DEFAULT 3, agent_name TEXT NOT NULL, agent_owner TEXT,
@@ -170,7 +170,7 @@ def test_unreachable_service_is_69(tmp_path):
 
 
 def test_corruption_and_unreachable_service_together_report_69_first(tmp_path):
-    # config.md 7.2: 69 comes before 65 when both apply.
+    # docs/reference/configuration.md §7.2: 69 comes before 65 when both apply.
     db = tmp_path / "telemetry.sqlite"
     db.write_bytes(b"garbage" * 200)
     with socket.socket() as s:

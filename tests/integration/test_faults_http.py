@@ -1,4 +1,4 @@
-"""Hostile HTTP clients (issue 8; http-api.md 1, 3, 4; config.md 4.2).
+"""Hostile HTTP clients (issue 8; docs/reference/http-api.md §1, §3, §4; docs/reference/configuration.md §4.2).
 
 The pool is small here (--http-threads 4) so that "beyond the pool" needs only
 a handful of sockets. No test asserts a tight latency (the CI machine is
@@ -61,6 +61,39 @@ def close_all(sockets):
         s.close()
 
 
+def server_sockets(port):
+    """(state, unread bytes) of each TCP socket on the server's side of `port`, from
+    the kernel's tables: state 0A is the listening socket, whose count is its
+    queue of connections not yet accepted; 01 an accepted connection, whose count
+    is what the server has not read yet."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.read().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    found.append((fields[3], int(fields[4].split(":")[1], 16)))
+    return found
+
+
+def all_accepted(port):
+    """The server has accepted every connection made so far."""
+    return all(unread == 0 for state, unread in server_sockets(port) if state == "0A")
+
+
+def connections_read(port):
+    """Accepted connections whose bytes so far the server has read."""
+    return sum(1 for state, unread in server_sockets(port) if state == "01" and unread == 0)
+
+
+def wait_until(condition, what, deadline=30):
+    """Polls `condition` until it holds; fails naming `what` after `deadline` seconds."""
+    give_up = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < give_up, "after %d s still waiting until %s" % (deadline, what)
+        time.sleep(0.01)
+
+
 @pytest.fixture
 def patient_server():
     """Long timeouts: a POST that had to wait for a thread would take >= 10 s."""
@@ -80,7 +113,9 @@ def impatient_server():
 def test_idle_and_slow_connections_within_the_pool_do_not_delay_a_fresh_post(patient_server):
     stuck = open_idle(patient_server.port, 1) + open_slowloris(patient_server.port, POOL - 2)
     try:
-        time.sleep(0.3)  # let the server hand each of them a thread
+        # Each stuck connection has been accepted and its bytes read by a thread.
+        wait_until(lambda: all_accepted(patient_server.port)
+                   and connections_read(patient_server.port) >= len(stuck), "the pool holds every stuck connection")
         for i in range(5):
             response, seconds = timed_post(patient_server, "fresh-%d" % i)
             assert response.status == 201
@@ -95,7 +130,7 @@ def test_idle_connections_beyond_the_pool_are_shed_by_the_keepalive_timeout(impa
     opened = time.monotonic()
     idle = open_idle(impatient_server.port, POOL + 2)
     try:
-        time.sleep(0.3)
+        wait_until(lambda: all_accepted(impatient_server.port), "the server accepted every idle connection")
         response, _ = timed_post(impatient_server, "after-idle")
         assert response.status == 201
         # It had to wait for the 2 s timeout to free a thread (the server cannot
@@ -113,7 +148,9 @@ def test_silent_slowloris_beyond_the_pool_is_shed_by_the_read_timeout(impatient_
     opened = time.monotonic()
     slow = open_slowloris(impatient_server.port, POOL + 2)
     try:
-        time.sleep(0.3)
+        # Accepted, and the pool's threads busy reading POOL of them.
+        wait_until(lambda: all_accepted(impatient_server.port) and connections_read(impatient_server.port) >= POOL,
+                   "every thread of the pool holds a slow connection")
         response, _ = timed_post(impatient_server, "after-slowloris")
         assert response.status == 201
         waited = time.monotonic() - opened
@@ -143,7 +180,8 @@ def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
     for t in drippers:
         t.start()
     try:
-        time.sleep(0.3)
+        wait_until(lambda: all_accepted(impatient_server.port) and connections_read(impatient_server.port) >= POOL,
+                   "every thread of the pool holds a dripping connection")
         # Shed "by timeouts": within a few read timeouts, not when the attacker tires.
         response = impatient_server.post("/api/v1/runs", run("after-drip"), timeout=6)
         assert response.status == 201
@@ -260,7 +298,7 @@ def test_stopping_does_not_wait_for_idle_keepalive_connections():
         try:
             kept.request("GET", "/health")
             assert kept.getresponse().read()
-            time.sleep(0.3)
+            wait_until(lambda: all_accepted(server.port), "the server accepted both idle connections")
             started = time.monotonic()
             assert server.stop(timeout=60) == 0
             # Not the 30 s keep-alive timeout: idle connections notice the stop.

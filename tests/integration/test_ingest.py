@@ -1,4 +1,4 @@
-"""telemetry ingest-buffer end to end (buffer-files.md sections 7-15), with
+"""telemetry ingest-buffer end to end (docs/reference/buffer-files.md §7-§15), with
 buffer files written exactly as the existing clients write them."""
 import fcntl
 import http.server
@@ -360,7 +360,7 @@ def test_server_mode_through_the_lock_matches_direct_mode(tmp_path):
         assert (item["inserted"], item["updated"], item["rejected"], item["skipped"], item["blank"]) == (2, 2, 1, 1, 1)
         assert item["state"] == "synced"
         assert json.loads((tmp_path / "a.jsonl.rejected").read_text())["line"] == 7
-        # The service sets updated_at itself (section 13); everything else is as direct mode stores it.
+        # The service sets updated_at itself (docs/reference/buffer-files.md §13); everything else is as direct mode stores it.
         assert without(rows(server.db_path), "updated_at") == without(rows(str(direct / "t.sqlite")), "updated_at")
 
         write(str(tmp_path / "b.jsonl"), [START_47, END_47])

@@ -1,4 +1,4 @@
-"""GET /api/v1/metadata (http-api.md 15): distinct agent names and job types,
+"""GET /api/v1/metadata (docs/reference/http-api.md §15): distinct agent names and job types,
 and a cache whose `cache_hit` tells the truth about every write."""
 import json
 import sqlite3

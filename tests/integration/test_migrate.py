@@ -1,4 +1,4 @@
-"""telemetry migrate against the real binary (schema.md 3-4): every fixture of
+"""telemetry migrate against the real binary (docs/reference/schema.md §3-§4): every fixture of
 tests/fixtures reaches the exact canonical v7 shape with every row preserved,
 and serve then accepts writes on it; dry runs and failures change no byte."""
 import glob
@@ -37,7 +37,7 @@ def load_fixture(path, name):
 
 
 def normalise_sql(sql):
-    """Formatting of stored DDL does not matter (schema.md 2.1)."""
+    """Formatting of stored DDL does not matter (docs/reference/schema.md §2.1)."""
     sql = re.sub(r"\s+", " ", sql.strip())
     return re.sub(r" ?([(),]) ?", r"\1", sql)
 
@@ -109,7 +109,7 @@ def derived_event_id(name):
 
 
 def expected_runs(source_rows, shape):
-    """schema.md 4.4 and 4.5, written independently of the C++ code."""
+    """docs/reference/schema.md §4.4 and §4.5, written independently of the C++ code."""
     library = shape.startswith("library-")
     seen_event_ids = set()
     expected = []

@@ -1,4 +1,4 @@
-"""GET /metrics in Prometheus text form (http-api.md 17.1, 17.3): choosing the
+"""GET /metrics in Prometheus text form (docs/reference/http-api.md §17.1, §17.3): choosing the
 form, and output a scraper accepts, checked by promtool when installed and by
 an exposition-format parser written here."""
 import math
@@ -403,10 +403,10 @@ def test_auth_and_rate_limit_counters(make_server):
 PROMTOOL = shutil.which("promtool")
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (Debian package 'prometheus'); "
-                                             "the Python parser tests above cover the same rules")
 @pytest.mark.parametrize("busy", [False, True])
 def test_promtool_check_metrics_accepts_the_output(server, busy):
+    assert PROMTOOL is not None, "promtool is not installed (Debian package prometheus; " \
+        "scripts/install-deps.sh --with-tests installs it)"
     if busy:
         assert server.post("/api/v1/runs/batch", body=[run("p%d" % i, agent_name='x"\\\n%d' % i)
                                                        for i in range(5)]).status == 201

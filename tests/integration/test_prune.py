@@ -1,4 +1,4 @@
-"""telemetry prune and serve's TELEMETRY_RETENTION_DAYS (issue 5, config.md 4.2)."""
+"""telemetry prune and serve's TELEMETRY_RETENTION_DAYS (issue 5, docs/reference/configuration.md §4.2)."""
 import json
 import re
 import time

@@ -1,5 +1,5 @@
 """GET /api/v1/runs (filters, pagination, 400/422), GET /api/v1/runs/{event_id}
-(the run record of http-api.md 12.3), path matching (2.1), HEAD and 405,
+(the run record of docs/reference/http-api.md §12.3), path matching (2.1), HEAD and 405,
 against the real binary."""
 import http.client
 import json
@@ -557,7 +557,7 @@ def test_every_plan_gives_the_order_of_the_spec(many, params, where, values, lim
 
 
 def test_plans_without_the_canonical_indexes():
-    """serve accepts a database whose indexes are missing (schema.md 2.2); the
+    """serve accepts a database whose indexes are missing (docs/reference/schema.md §2.2); the
     answers must not change, only their speed."""
     with Server() as server:
         created(server, *[run("n%03d" % i, status="success" if i % 4 else "failure",

@@ -1,5 +1,5 @@
 """PATCH /api/v1/runs/{event_id}, POST .../associate-commit and the commit-url /
-repo-url routes (http-api.md 13, 14) against the real binary."""
+repo-url routes (docs/reference/http-api.md §13, §14) against the real binary."""
 import json
 import re
 
@@ -303,7 +303,7 @@ def test_url_routes_unknown_run_is_404(server):
         assert response.body == b'{"detail":"Run not found: ghost"}'
 
 
-# --- URL building (13.3), through the HTTP routes and the run record ------------------------
+# --- URL building (docs/reference/http-api.md §13.3), through the HTTP routes and the run record ------------------------
 
 URL_CASES = [
     ("https://github.com/o/r", "https://github.com/o/r", "https://github.com/o/r/commit/abc1234"),

@@ -1,5 +1,5 @@
 #pragma once
-// Backup file names (config.md 4.3): telemetry_YYYYMMDD_HHMMSS.sqlite, from the
+// Backup file names (docs/reference/configuration.md §4.3): telemetry_YYYYMMDD_HHMMSS.sqlite, from the
 // UTC time the backup started, with -1, -2, ... before .sqlite when taken.
 // A backup's age is the time in its name, so the name is the only record of it.
 #include <chrono>

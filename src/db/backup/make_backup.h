@@ -1,6 +1,6 @@
 #pragma once
 // `telemetry backup`: an online, verified copy of the database into the backup
-// directory, then retention of older verified backups (config.md 4.3).
+// directory, then retention of older verified backups (docs/reference/configuration.md §4.3).
 //
 // Order: free-space check; copy into a hidden temporary name (".telemetry_...
 // .sqlite.tmp-<pid>"); verify that temporary copy; fsync it; rename it to

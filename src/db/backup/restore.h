@@ -1,6 +1,6 @@
 #pragma once
 // `telemetry backup restore FILE`: replaces the database with a verified copy
-// of FILE. The caller holds the writer lock (config.md 5).
+// of FILE. The caller holds the writer lock (docs/reference/configuration.md §5).
 //
 // Steps: FILE is checked (exists, SQLite, integrity_check, known shape); it is
 // copied with the online backup API into a hidden temporary file beside the

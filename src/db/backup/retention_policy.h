@@ -1,5 +1,5 @@
 #pragma once
-// Which old backups `telemetry backup` deletes (config.md 4.3 "Backup
+// Which old backups `telemetry backup` deletes (docs/reference/configuration.md §4.3 "Backup
 // retention"). Pure: the caller supplies the listing and "now", so the rule is
 // tested with fixed times.
 #include <string>

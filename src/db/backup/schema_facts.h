@@ -9,7 +9,7 @@
 
 namespace telemetry::db::backup {
 
-// Tables other than the four of schema.md 1 and SQLite's own.
+// Tables other than the four of docs/reference/schema.md §1 and SQLite's own.
 std::vector<std::string> other_tables(Connection& connection);
 
 struct PageFacts {

@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM for the offline commands (backup, restore, prune): the first
 // signal only records itself; long loops poll stop_exit_code() between steps
 // and leave cleanly (temporary files deleted, open transaction rolled back),
-// then exit 130 or 143 (config.md 7.1).
+// then exit 130 or 143 (docs/reference/configuration.md §7.1).
 namespace telemetry::db::backup {
 
 void install_stop_signal_handlers();

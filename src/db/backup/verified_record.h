@@ -1,5 +1,5 @@
 #pragma once
-// The `<backup file>.verified` record (config.md 4.3): written only after the
+// The `<backup file>.verified` record (docs/reference/configuration.md §4.3): written only after the
 // copy passed verification; `backup list` shows a backup without it as
 // unverified and retention never deletes such a backup.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Verifying a copy before anyone may rely on it (config.md 4.3, schema.md 4.8):
+// Verifying a copy before anyone may rely on it (docs/reference/configuration.md §4.3, docs/reference/schema.md §4.8):
 // integrity_check passes, the shape is the source's, every table holds the
 // rows the source held at copy time.
 #include <string>

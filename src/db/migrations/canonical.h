@@ -1,5 +1,5 @@
 #pragma once
-// Is a database canonical (schema.md 2.1)? Used by `telemetry migrate` to
+// Is a database canonical (docs/reference/schema.md §2.1)? Used by `telemetry migrate` to
 // decide what to rebuild and to verify before COMMIT, and by `telemetry check`.
 // The reference is the embedded schema/telemetry_v7.sql itself, run in an
 // in-memory database, so the canonical definition is written down only once.
@@ -42,7 +42,7 @@ struct CanonicalReport {
 // Checks rules 1-8 and lists every difference found.
 CanonicalReport check_canonical(Connection& connection);
 
-// Facts read from the canonical schema (schema.md 1).
+// Facts read from the canonical schema (docs/reference/schema.md §1).
 struct CanonicalIndex {
   std::string name;
   std::string table;

@@ -1,7 +1,7 @@
 #pragma once
 // The shape of a whole database for `telemetry migrate`: the agent_runs shape
-// of schema.md 3.3 (db/shape.h) plus the variants of the other three tables
-// (3.5). An unrecognised other table makes the whole database "unknown".
+// of docs/reference/schema.md §3.3 (db/shape.h) plus the variants of the other three tables
+// (§3.5). An unrecognised other table makes the whole database "unknown".
 #include <string>
 
 #include "db/shape.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Derived event_ids for rows that have none (schema.md 4.4): name-based UUID
+// Derived event_ids for rows that have none (docs/reference/schema.md §4.4): name-based UUID
 // version 5 in the URL namespace, so the same data always gets the same id.
 #include <cstdint>
 #include <string>

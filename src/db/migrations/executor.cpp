@@ -82,7 +82,7 @@ void migrate_run_events(Connection& connection, TableAction action) {
   const std::optional<std::int64_t> sequence = sequence_of(connection, "run_events");
   connection.exec(canonical_create_table("run_events", "run_events_v7_new"));
   if (action == TableAction::kConvert) {
-    // 4.6: message and details become one compact JSON object.
+    // docs/reference/schema.md §4.6: message and details become one compact JSON object.
     connection.exec(
         "INSERT INTO main.run_events_v7_new (id, run_id, event_type, timestamp, payload_json)"
         " SELECT id, run_id, event_type, coalesce(timestamp, ''),"
@@ -109,7 +109,7 @@ void migrate_commits(Connection& connection, const MigrationPlan& plan) {
   replace_table(connection, "commits", plan.keep_commits_legacy ? "commits_legacy_v6" : "");
 }
 
-// 4.7: one row per version, earliest applied_at, distinct descriptions in applied_at order.
+// docs/reference/schema.md §4.7: one row per version, earliest applied_at, distinct descriptions in applied_at order.
 void migrate_schema_migrations(Connection& connection, TableAction action) {
   if (action == TableAction::kCreate) {
     return connection.exec(canonical_create_table("schema_migrations", "schema_migrations"));
@@ -167,7 +167,7 @@ RowCounts count_rows(Connection& connection) {
           connection.query_int("SELECT count(*) FROM main.commits")};
 }
 
-// 4.9: every check must hold before COMMIT.
+// docs/reference/schema.md §4.9: every check must hold before COMMIT.
 void verify(Connection& connection, const MigrationPlan& plan) {
   std::vector<std::string> problems;
   const std::string quick_check = connection.query_text("PRAGMA quick_check");

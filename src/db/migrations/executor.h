@@ -1,6 +1,6 @@
 #pragma once
-// Carries out a MigrationPlan in one exclusive transaction (schema.md 4.1
-// steps 8-10, 4.3-4.7, 4.9). Any error rolls everything back.
+// Carries out a MigrationPlan in one exclusive transaction (docs/reference/schema.md §4.1
+// steps 8-10, §4.3-§4.7, §4.9). Any error rolls everything back.
 #include <cstdint>
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// `telemetry migrate` from start to end (schema.md 4.1): lock, detect, plan,
+// `telemetry migrate` from start to end (docs/reference/schema.md §4.1): lock, detect, plan,
 // free-space check, verified backup, one-transaction migration, summary.
 // Output is left to the caller through the callbacks.
 #include <cstdint>
@@ -44,11 +44,11 @@ struct MigrateResult {
   MigrationSummary summary;  // kMigrated
 };
 
-// Throws CommandError with the exit codes of config.md 7 for migrate; a
+// Throws CommandError with the exit codes of docs/reference/configuration.md §7 for migrate; a
 // refused dry run also throws (65) after on_plan has shown the plan.
 MigrateResult migrate_database(const MigrateOptions& options);
 
-// The one-line summary of 4.10, and its JSON form.
+// The one-line summary of docs/reference/schema.md §4.10, and its JSON form.
 std::string summary_line(const MigrationSummary& summary);
 nlohmann::ordered_json summary_json(const MigrationSummary& summary);
 

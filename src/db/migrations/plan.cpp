@@ -18,7 +18,7 @@ namespace {
 
 using migrations::RunsSource;
 
-// Old index names that canonical indexes replace; they are not re-created (4.3).
+// Old index names that canonical indexes replace; they are not re-created (docs/reference/schema.md §4.3).
 const std::set<std::string> kSupersededIndexes = {"idx_agent_runs_website", "idx_agent_runs_website_section",
                                                   "idx_commits_hash"};
 constexpr int kListedOffenders = 10;
@@ -99,7 +99,7 @@ void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis
   }
   analyse_statuses(connection, runs, refusals);
 
-  // A note goes into context_json, which must then be NULL or a JSON object (4.4).
+  // A note goes into context_json, which must then be NULL or a JSON object (§4.4).
   if (runs.noted_rows > 0 && source.has("context_json")) {
     Statement rows(connection, fmt::format("SELECT rowid, run_id, context_json FROM main.agent_runs WHERE {}"
                                            " AND context_json IS NOT NULL AND NOT telemetry_is_json_object(context_json)"
@@ -116,7 +116,7 @@ void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis
     }
   }
 
-  // Derived ids must not collide with kept ones or with each other (4.4).
+  // Derived ids must not collide with kept ones or with each other (§4.4).
   std::vector<std::string> collisions;
   if (source.library() && runs.null_run_ids > 0) {
     Statement rows(connection,
@@ -175,8 +175,8 @@ void sort_old_indexes(Connection& connection, const std::string& table, Migratio
 TableAction other_table_action(const std::string& variant, const CanonicalReport& report, const std::string& table) {
   if (variant == "absent") return TableAction::kCreate;
   if (variant == "canonical") return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
-  if (table == "schema_migrations") return TableAction::kRebuild;  // v6-original and script (4.7)
-  return TableAction::kConvert;                                     // v6-original run_events / commits (4.6)
+  if (table == "schema_migrations") return TableAction::kRebuild;  // v6-original and script (§4.7)
+  return TableAction::kConvert;                                     // v6-original run_events / commits (§4.6)
 }
 
 }  // namespace
@@ -197,7 +197,7 @@ MigrationPlan build_plan(Connection& connection) {
   if (plan.shape.id == "unknown") return plan;
   if (plan.shape.id == "empty") {
     plan.create_schema = true;
-    plan.backup = false;  // nothing to save (4.2)
+    plan.backup = false;  // nothing to save (§4.2)
     return plan;
   }
   plan.counts = {count_rows(connection, "agent_runs"), count_rows(connection, "run_events"),
@@ -393,7 +393,7 @@ std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<st
 }
 
 std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
-  // Which canonical columns the source lacks, from the shape (3.2 / 4.4).
+  // Which canonical columns the source lacks, from the shape (§3.2, §4.4).
   const std::string& id = plan.shape.id;
   std::vector<std::string> notes;
   if (is_library_shape(id)) {

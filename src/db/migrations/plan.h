@@ -1,7 +1,7 @@
 #pragma once
-// What `telemetry migrate` will do to a database (schema.md 4.2): the shape,
+// What `telemetry migrate` will do to a database (docs/reference/schema.md §4.2): the shape,
 // the decision for each table and index, what the agent_runs copy will map,
-// backfill and note, and anything that makes the migration refuse (4.4).
+// backfill and note, and anything that makes the migration refuse (§4.4).
 // Building a plan reads the database and changes nothing in it.
 #include <cstdint>
 #include <optional>
@@ -30,7 +30,7 @@ struct StatusMapping {
   std::int64_t rows = 0;
 };
 
-// What the copy of agent_runs does to its rows (4.4).
+// What the copy of agent_runs does to its rows (§4.4).
 struct RunsAnalysis {
   std::int64_t rows = 0;
   std::int64_t derived_event_ids = 0;
@@ -61,7 +61,7 @@ struct MigrationPlan {
   TableAction run_events = TableAction::kKeep;
   TableAction commits = TableAction::kKeep;
   TableAction schema_migrations = TableAction::kKeep;
-  bool keep_commits_legacy = false;  // v6-original commits with metadata (4.6)
+  bool keep_commits_legacy = false;  // v6-original commits with metadata (§4.6)
   std::int64_t commits_with_metadata = 0;
 
   std::vector<std::string> indexes_to_drop;    // canonical names defined differently on kept tables

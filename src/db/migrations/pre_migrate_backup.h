@@ -1,5 +1,5 @@
 #pragma once
-// The verified copy made before a migration changes anything (schema.md 4.8).
+// The verified copy made before a migration changes anything (docs/reference/schema.md §4.8).
 #include <ctime>
 #include <string>
 

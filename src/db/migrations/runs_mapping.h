@@ -1,5 +1,5 @@
 #pragma once
-// The column mapping of schema.md 4.4 for agent_runs, as SQL over the source
+// The column mapping of docs/reference/schema.md §4.4 for agent_runs, as SQL over the source
 // table: the expressions of the copy, and the conditions the plan counts.
 #include <set>
 #include <string>
@@ -30,7 +30,7 @@ void collect_replaced_event_ids(Connection& connection);
 std::string needs_derived_event_id_sql(const RunsSource& source);
 // The UUIDv5 name of a row ('telemetry:run_id:...' or 'telemetry:id:...').
 std::string derived_name_sql(const RunsSource& source);
-// One condition per noted change (4.5): (column, SQL condition).
+// One condition per noted change (§4.5): (column, SQL condition).
 std::vector<std::pair<std::string, std::string>> note_conditions(const RunsSource& source);
 // True (as SQL) when the row gets a migration note.
 std::string any_note_sql(const RunsSource& source);

@@ -66,7 +66,7 @@ void note_function(sqlite3_context* context, int argc, sqlite3_value** args) {
 
   Json note = Json::object();
   if (sqlite3_value_type(args[0]) != SQLITE_NULL && !parses_as_object(text_of(args[0]), &note)) {
-    // The plan refuses such rows before anything is written (schema.md 4.4).
+    // The plan refuses such rows before anything is written (docs/reference/schema.md §4.4).
     return sqlite3_result_error(context, "context_json is not a JSON object on a row that needs a migration note", -1);
   }
   note["telemetry_migrate"] = Json{{"from", text_of(args[1])}, {"original", std::move(original)}};

@@ -5,7 +5,7 @@
 //   telemetry_event_id(name)       UUIDv5 of name (event_id.h)
 //   telemetry_is_json_object(x)    1 when x parses as a JSON object
 //   telemetry_migrate_note(context_json, from, column, changed, original, ...)
-//                                  context_json with the note of schema.md 4.5 when
+//                                  context_json with the note of docs/reference/schema.md §4.5 when
 //                                  any `changed` is true
 //   telemetry_progress()           always 1; counts rows for the progress display
 #include <cstdint>

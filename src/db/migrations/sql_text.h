@@ -1,5 +1,5 @@
 #pragma once
-// Reading stored SQL text the way schema.md 2.1 rule 3 compares it: comments
+// Reading stored SQL text the way docs/reference/schema.md §2.1 rule 3 compares it: comments
 // removed, quoted identifiers unquoted, everything outside string literals
 // lower-cased, whitespace collapsed and dropped next to "(", ")" and ",".
 #include <string>

@@ -28,7 +28,7 @@ TEST_CASE("backup names carry the UTC start time and an optional sequence") {
 }
 
 TEST_CASE("names that are not backups made by telemetry backup are not parsed") {
-  for (const char* name : {"telemetry.sqlite.pre-migrate-20260114_091502.sqlite",  // schema.md 4.8
+  for (const char* name : {"telemetry.sqlite.pre-migrate-20260114_091502.sqlite",  // docs/reference/schema.md §4.8
                            "telemetry_20260114_091502.sqlite.verified", ".telemetry_20260114_091502.sqlite.tmp-42",
                            "telemetry_20260231_091502.sqlite",  // no 31 February
                            "telemetry_20260114_251502.sqlite", "telemetry_20260114_091502-0.sqlite",

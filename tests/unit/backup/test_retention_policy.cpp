@@ -1,4 +1,4 @@
-// Backup retention (config.md 4.3) with fixed times.
+// Backup retention (docs/reference/configuration.md §4.3) with fixed times.
 #include <catch2/catch.hpp>
 
 #include "db/backup/retention_policy.h"

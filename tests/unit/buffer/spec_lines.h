@@ -1,5 +1,5 @@
 #pragma once
-// The example lines of buffer-files.md 5.5, byte for byte as the existing
+// The example lines of docs/reference/buffer-files.md §5.5, byte for byte as the existing
 // clients write them (47 and 40 keys, ", " separators, \uXXXX escapes).
 #include <string>
 

@@ -1,4 +1,4 @@
-// ingest_input: one input through classify, apply, quarantine and rename (section 12).
+// ingest_input: one input through classify, apply, quarantine and rename (docs/reference/buffer-files.md §12).
 #include <sys/stat.h>
 
 #include <fstream>

@@ -1,4 +1,4 @@
-// classify_line: sections 9 and 10 on the spec's own lines and broken ones.
+// classify_line: docs/reference/buffer-files.md §9 and §10 on the spec's own lines and broken ones.
 #include <catch2/catch.hpp>
 
 #include "buffer/line_classifier.h"
@@ -39,7 +39,7 @@ TEST_CASE("the 47-key start line is a run as POST would store it") {
   CHECK(line.run.text(RunColumn::agent_owner) == "platform-team");
   CHECK(std::get<std::int64_t>(line.run[RunColumn::api_posted]) == 0);
   CHECK_FALSE(line.run.was_provided(RunColumn::end_time));
-  // Section 10: the row's updated_at is the line's, canonical.
+  // §10: the row's updated_at is the line's, canonical.
   CHECK(line.run.text(RunColumn::updated_at) == "2026-01-14T09:15:02.418230+00:00");
   CHECK(line.updated_at == std::optional<std::string>("2026-01-14T09:15:02.418230+00:00"));
 }

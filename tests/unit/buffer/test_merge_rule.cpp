@@ -1,4 +1,4 @@
-// is_newer / merge_update / StateTracker: section 11 of buffer-files.md.
+// is_newer / merge_update / StateTracker: docs/reference/buffer-files.md §11.
 #include <catch2/catch.hpp>
 
 #include "buffer/line_classifier.h"

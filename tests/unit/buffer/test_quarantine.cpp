@@ -1,4 +1,4 @@
-// Quarantine records (12.1) and the atomic quarantine file.
+// Quarantine records (docs/reference/buffer-files.md §12.1) and the atomic quarantine file.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// .synced names (section 7): which names are renamed, and the first free name.
+// .synced names (docs/reference/buffer-files.md §7): which names are renamed, and the first free name.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>

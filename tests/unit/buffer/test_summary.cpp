@@ -1,4 +1,4 @@
-// Output lines, JSON summary and exit-code precedence (section 15).
+// Output lines, JSON summary and exit-code precedence (docs/reference/buffer-files.md §15).
 #include <catch2/catch.hpp>
 
 #include "buffer/ingest_summary.h"

@@ -20,7 +20,7 @@ struct UrlExample {
 
 }  // namespace
 
-TEST_CASE("repo_url and commit_url reproduce every example of http-api.md 13.3") {
+TEST_CASE("repo_url and commit_url reproduce every example of docs/reference/http-api.md §13.3") {
   const Opt none;
   const UrlExample examples[] = {
       {"https://github.com/o/r", "https://github.com/o/r", "https://github.com/o/r/commit/abc1234"},

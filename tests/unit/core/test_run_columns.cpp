@@ -8,7 +8,7 @@
 
 using namespace telemetry;
 
-TEST_CASE("column names follow schema.md 1.2 in canonical order") {
+TEST_CASE("column names follow docs/reference/schema.md §1.2 in canonical order") {
   const std::vector<std::string> expected{
       "id", "event_id", "run_id", "schema_version", "created_at", "updated_at", "start_time",
       "end_time", "agent_name", "agent_owner", "job_type", "status", "product", "product_family",

@@ -7,7 +7,7 @@
 using telemetry::kStatusList;
 using telemetry::normalize_status;
 
-TEST_CASE("normalize_status maps every alias of http-api.md 9.5") {
+TEST_CASE("normalize_status maps every alias of docs/reference/http-api.md §9.5") {
   CHECK(normalize_status("running") == "running");
   CHECK(normalize_status("success") == "success");
   CHECK(normalize_status("completed") == "success");

@@ -1,4 +1,4 @@
-// constant_time_equals (http-api.md 6) and Prometheus label escaping (17.3).
+// constant_time_equals (docs/reference/http-api.md §6) and Prometheus label escaping (17.3).
 #include <catch2/catch.hpp>
 
 #include "http/auth.h"

@@ -1,4 +1,4 @@
-// RateLimiter::decide, the sliding 60 s window of http-api.md 7, driven by a fake clock.
+// RateLimiter::decide, the sliding 60 s window of docs/reference/http-api.md §7, driven by a fake clock.
 #include <catch2/catch.hpp>
 
 #include "http/rate_limiter.h"

@@ -1,5 +1,5 @@
 // router.resolve: every route, method, 404/405 and the Allow header of
-// http-api.md 2.1, percent-decoding of {event_id} and the trailing slash.
+// docs/reference/http-api.md §2.1, percent-decoding of {event_id} and the trailing slash.
 #include <catch2/catch.hpp>
 
 #include "http/router.h"

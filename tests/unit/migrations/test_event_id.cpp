@@ -33,7 +33,7 @@ TEST_CASE("SHA-1 matches the FIPS 180 test vectors, including multi-block and pa
   CHECK(hex(sha1(std::string(64, 'a'))) == "0098ba824b5c16427bd7a1122a5a442a25ec644d");
 }
 
-TEST_CASE("derived event_ids equal the examples of schema.md 4.4") {
+TEST_CASE("derived event_ids equal the examples of docs/reference/schema.md §4.4") {
   CHECK(event_id_for_run_id("20251213T101500Z-crawler-1a2b3c4d") == "d2fa59b0-a3f5-5bd1-8397-e610f50887f4");
   CHECK(event_id_for_run_id("nightly-report-2025-12-01") == "cecc24a8-2bba-5f3d-abd3-28f03061bca7");
   CHECK(event_id_for_run_id("legacy-rowid-17") == "212823b1-3b6d-5faf-a2ff-98e75e37db59");

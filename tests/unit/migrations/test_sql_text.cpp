@@ -4,7 +4,7 @@
 
 using namespace telemetry::db::migrations;
 
-TEST_CASE("normalize_sql follows schema.md 2.1 rule 3") {
+TEST_CASE("normalize_sql follows docs/reference/schema.md §2.1 rule 3") {
   // Case outside literals, quoted identifiers, comments, whitespace near ( ) ,
   CHECK(normalize_sql("STATUS  IN ( 'Running' ,\n 'x' )") == "status in('Running','x')");
   CHECK(normalize_sql("\"items_failed\" >= 0") == "items_failed >= 0");

@@ -1,4 +1,4 @@
-// Settings resolution, config.md sections 1 and 4: sources and precedence,
+// Settings resolution, docs/reference/configuration.md §1 and §4: sources and precedence,
 // validation messages, token rules, defaults and the start-up report.
 #include <catch2/catch.hpp>
 
@@ -205,7 +205,7 @@ TEST_CASE("the env file supplies settings only: the process environment is untou
 
 // ---- validation messages -------------------------------------------------
 
-TEST_CASE("the two messages of config.md section 1, verbatim") {
+TEST_CASE("the two messages of docs/reference/configuration.md §1, verbatim") {
   Setup s;
   s.inputs.environment["TELEMETRY_API_PORT"] = "abc";
   s.env_file("# 1\n# 2\n# 3\nTELEMETRY_DB_JOURNAL_MODE=memory\n");

@@ -1,4 +1,4 @@
-// Value syntax (config.md section 3) and service address forms (4.2, 4.3).
+// Value syntax (docs/reference/configuration.md §3) and service address forms (4.2, 4.3).
 #include <catch2/catch.hpp>
 
 #include <climits>

@@ -1,4 +1,4 @@
-// Env file grammar, config.md section 2: one test per rule.
+// Env file grammar, docs/reference/configuration.md §2: one test per rule.
 #include <catch2/catch.hpp>
 
 #include "temp_dir.h"

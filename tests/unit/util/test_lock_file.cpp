@@ -1,4 +1,4 @@
-// The single-writer lock, config.md section 5. flock locks belong to open file
+// The single-writer lock, docs/reference/configuration.md §5. flock locks belong to open file
 // descriptions, so a second acquire in this process conflicts like another
 // process would; the crash cases use forked children.
 #include <catch2/catch.hpp>

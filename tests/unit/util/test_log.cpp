@@ -1,4 +1,4 @@
-// Log line formats, config.md 4.4.
+// Log line formats, docs/reference/configuration.md §4.4.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
