@@ -52,7 +52,7 @@ umount_root() {
 # Processes still running inside a root (a daemon a package started): ours, ended by id.
 kill_inside() {
   for proc in /proc/[0-9]*; do
-    [ "$(readlink "$proc/root" 2>/dev/null)" = "$1" ] && kill -KILL "${proc#/proc/}" 2>/dev/null || true
+    if [ "$(readlink "$proc/root" 2>/dev/null)" = "$1" ]; then kill -KILL "${proc#/proc/}" 2>/dev/null || true; fi
   done
 }
 cleanup() {
@@ -102,8 +102,10 @@ phase_serve() {
   chroot "$work/serve" $clean_env TELEMETRY_API_PORT="$port" sh -c 'cd /root/project && exec ./scripts/serve.sh' \
     >"$work/serve.log" 2>&1 &
   serve_pid=$!
-  if ! python3 scripts/check-service.py --url "http://127.0.0.1:$port" --pid "$serve_pid" --timeout 3600 \
-       >"$work/serve.check" 2>&1; then
+  # In the background and waited for, so that a SIGTERM to this script is acted on at once.
+  python3 scripts/check-service.py --url "http://127.0.0.1:$port" --pid "$serve_pid" --timeout 3600 \
+    >"$work/serve.check" 2>&1 &
+  if ! wait $!; then
     cat "$work/serve.check"; show_log "$work/serve.log"
     say "phase serve: FAILED: serve.sh did not bring up a service that stores a run"
     return 1
@@ -126,7 +128,8 @@ phase_test() {
   t=$(now)
   status=0
   # shellcheck disable=SC2086
-  chroot "$work/test" $clean_env sh -c 'cd /root/project && ./scripts/test.sh --unit-only' >"$work/test.log" 2>&1 || status=$?
+  chroot "$work/test" $clean_env sh -c 'cd /root/project && ./scripts/test.sh --unit-only' >"$work/test.log" 2>&1 &
+  wait $! || status=$?
   show_log "$work/test.log"
   if [ "$status" -ne 0 ]; then
     say "phase test: FAILED: ./scripts/test.sh --unit-only exited $status after $(( $(now) - t )) s"
