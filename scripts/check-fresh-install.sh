@@ -11,6 +11,8 @@
 # debootstrap, no mirror). Uncommitted changes are not checked.
 #   TELEMETRY_CHECK_CACHE  where the base root tarball is cached (default /var/cache/telemetry-check)
 #   TELEMETRY_CHECK_KEEP=1 keep the roots and logs (under /var/tmp) for a look afterwards
+#   TELEMETRY_CHECK_TIMEOUT seconds serve.sh gets to answer /health (default 7200: a loaded 2-core
+#                          machine needed an hour for the packages and the first build)
 set -eu
 phases="serve test"
 case "${1:-}" in
@@ -103,7 +105,7 @@ phase_serve() {
     >"$work/serve.log" 2>&1 &
   serve_pid=$!
   # In the background and waited for, so that a SIGTERM to this script is acted on at once.
-  python3 scripts/check-service.py --url "http://127.0.0.1:$port" --pid "$serve_pid" --timeout 3600 \
+  python3 scripts/check-service.py --url "http://127.0.0.1:$port" --pid "$serve_pid" --timeout "${TELEMETRY_CHECK_TIMEOUT:-7200}" \
     >"$work/serve.check" 2>&1 &
   if ! wait $!; then
     cat "$work/serve.check"; show_log "$work/serve.log"
