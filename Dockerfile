@@ -1,6 +1,11 @@
 # telemetry in a container: `telemetry serve` on /data/telemetry.sqlite.
 #   docker build -t telemetry .
-#   docker run -d -p 8765:8765 -v telemetry-data:/data telemetry
+#   head -c 32 /dev/urandom | base64 > telemetry_token   # the API token, one line
+#   chmod 0400 telemetry_token && sudo chown 10001 telemetry_token
+#   docker run -d -p 8765:8765 -v telemetry-data:/data \
+#     -v "$PWD/telemetry_token:/run/secrets/telemetry_token:ro" telemetry
+# (it listens on 0.0.0.0 inside the container, so auth is on and serve refuses
+# to start without the token file; compose.yaml mounts it as a secret).
 # Operator commands run in the same image, on the same volume:
 #   docker run --rm --init -v telemetry-data:/data telemetry backup
 # See docs/operations.md.
@@ -40,7 +45,9 @@ COPY --from=build /out/usr/bin/telemetry /usr/bin/telemetry
 ENV TELEMETRY_DB_PATH=/data/telemetry.sqlite \
     TELEMETRY_LOCK_FILE=/data/telemetry.lock \
     TELEMETRY_API_HOST=0.0.0.0 \
-    TELEMETRY_API_PORT=8765
+    TELEMETRY_API_PORT=8765 \
+    TELEMETRY_API_AUTH_ENABLED=true \
+    TELEMETRY_API_AUTH_TOKEN_FILE=/run/secrets/telemetry_token
 VOLUME ["/data"]
 WORKDIR /data
 USER telemetry:telemetry

@@ -13,8 +13,10 @@ _telemetry_command_flags() {
     case "$1" in
         serve)
             echo "--journal-mode --synchronous --busy-timeout-ms --host --port --auth --no-auth" \
-                 "--auth-token-file --rate-limit --no-rate-limit --rate-limit-rpm --max-body-bytes" \
-                 "--batch-max --http-threads --read-timeout --keepalive-timeout --retention-days" ;;
+                 "--auth-token-file --allow-unauthenticated --no-allow-unauthenticated" \
+                 "--rate-limit --no-rate-limit --rate-limit-rpm --max-body-bytes" \
+                 "--batch-max --http-threads --read-timeout --keepalive-timeout --metrics-max-agents" \
+                 "--retention-days" ;;
         migrate)
             echo "--busy-timeout-ms --synchronous --dry-run --to --no-backup --json" ;;
         backup)
@@ -41,7 +43,7 @@ _telemetry_takes_value() {
     case "$1" in
         --db|--lock-file|--env-file|--log-level|--log-format|--journal-mode|--synchronous|\
         --busy-timeout-ms|--host|--port|--auth-token-file|--rate-limit-rpm|--max-body-bytes|\
-        --batch-max|--http-threads|--read-timeout|--keepalive-timeout|--retention-days|--to|\
+        --batch-max|--http-threads|--read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--to|\
         --dir|--keep-days|--keep-last|--url|--since|--by|--older-than|--batch-size)
             return 0 ;;
     esac
@@ -121,7 +123,7 @@ _telemetry() {
         --url)
             COMPREPLY=( $(compgen -W "http://127.0.0.1:8765" -- "$cur") ); return 0 ;;
         --busy-timeout-ms|--port|--rate-limit-rpm|--max-body-bytes|--batch-max|--http-threads|\
-        --read-timeout|--keepalive-timeout|--retention-days|--keep-days|--keep-last|--batch-size)
+        --read-timeout|--keepalive-timeout|--metrics-max-agents|--retention-days|--keep-days|--keep-last|--batch-size)
             return 0 ;;  # a number: nothing sensible to offer
     esac
 

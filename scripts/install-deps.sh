@@ -4,7 +4,7 @@
 set -eu
 
 BUILD_PACKAGES="meson ninja-build g++ pkg-config libcli11-dev libcpp-httplib-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev"
-TEST_PACKAGES="catch2 python3 python3-pytest sqlite3 scdoc groff-base man-db zsh fish systemd prometheus clang libclang-rt-14-dev"
+TEST_PACKAGES="catch2 python3 python3-pytest sqlite3 scdoc groff-base man-db zsh fish systemd prometheus clang libclang-rt-14-dev chromium nodejs$(command -v npm >/dev/null 2>&1 || echo " npm")"
 
 packages="$BUILD_PACKAGES"
 # --with-checks (.ci/run): also the tools of the fresh-root and container checks.

@@ -7,7 +7,7 @@
 // GET /health measured in the same run (the cost of HTTP alone).
 //
 //   bench_queries --telemetry PATH/telemetry --dir WORKDIR [--rows 1000000]
-//                 [--runs 5] [--samples 50]
+//                 [--runs 5] [--samples 50] [--only PREFIX]
 //
 // The generated database is kept as WORKDIR/queries-<rows>.sqlite and reused;
 // each run serves a fresh copy so the metadata cache starts cold.
@@ -50,6 +50,7 @@ struct Options {
   long rows = 1000000;
   int runs = 5;
   int samples = 50;
+  std::string only;  // run only the queries whose name starts with this (and the /health baseline)
 };
 
 std::string option_value(int& i, int argc, char** argv) {
@@ -66,6 +67,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--rows") o.rows = std::stol(option_value(i, argc, argv));
     else if (a == "--runs") o.runs = std::stoi(option_value(i, argc, argv));
     else if (a == "--samples") o.samples = std::stoi(option_value(i, argc, argv));
+    else if (a == "--only") o.only = option_value(i, argc, argv);
     else throw std::runtime_error("unknown argument " + a);
   }
   if (o.telemetry.empty() || o.dir.empty()) throw std::runtime_error("--telemetry and --dir are required");
@@ -226,6 +228,36 @@ std::vector<Query> queries() {
       {"runs/{event_id}", "/api/v1/runs/EVENT"},
       {"metadata, cache hit", "/api/v1/metadata"},
       {"metadata, cache miss (after a write)", "/api/v1/metadata", true},
+      // What the dashboard (issue 17) asks, with the data's newest instant as
+      // "now" (?until= for the stats routes, explicit start_time_from for lists).
+      {"dashboard: page /", "/"},
+      {"dashboard: uPlot.iife.min.js", "/ui/uPlot.iife.min.js"},
+      {"dashboard: runs, last 24h (limit 51)", "/api/v1/runs?start_time_from=2025-12-31T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 24h, page 3", "/api/v1/runs?start_time_from=2025-12-31T00:00:00.000Z&limit=51&offset=100"},
+      {"dashboard: runs, last 24h, status=failure",
+       "/api/v1/runs?status=failure&start_time_from=2025-12-31T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 7d, agent + status",
+       "/api/v1/runs?agent_name=agent-05&status=failure&start_time_from=2025-12-25T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 7d, job type",
+       "/api/v1/runs?job_type=job-03&start_time_from=2025-12-25T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 24h, q matching 100",
+       "/api/v1/runs?q=run-009950&start_time_from=2025-12-31T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 24h, q matching none",
+       "/api/v1/runs?q=no-such-text&start_time_from=2025-12-31T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, last 7d, q matching none",
+       "/api/v1/runs?q=no-such-text&start_time_from=2025-12-25T00:00:00.000Z&limit=51"},
+      {"dashboard: runs, all time, q = one event id", "/api/v1/runs?q=EVENT&limit=51"},
+      {"dashboard: run detail", "/api/v1/runs/EVENT"},
+      {"dashboard: run commit-url", "/api/v1/runs/EVENT/commit-url"},
+      {"dashboard: trends 24h by hour", "/api/v1/stats/trends?since=24h&until=2026-01-01T00:00:00Z"},
+      {"dashboard: trends 7d by day", "/api/v1/stats/trends?since=7d&until=2026-01-01T00:00:00Z"},
+      {"dashboard: trends 7d by hour", "/api/v1/stats/trends?since=7d&bucket=hour&until=2026-01-01T00:00:00Z"},
+      {"dashboard: trends 30d by day", "/api/v1/stats/trends?since=30d&until=2026-01-01T00:00:00Z"},
+      {"dashboard: trends 7d, one agent", "/api/v1/stats/trends?since=7d&agent_name=agent-00&until=2026-01-01T00:00:00Z"},
+      {"dashboard: agents 24h", "/api/v1/stats/agents?since=24h&until=2026-01-01T00:00:00Z"},
+      {"dashboard: agents 7d", "/api/v1/stats/agents?since=7d&until=2026-01-01T00:00:00Z"},
+      {"dashboard: agents 30d", "/api/v1/stats/agents?since=30d&until=2026-01-01T00:00:00Z"},
+      {"dashboard: stats/health", "/api/v1/stats/health"},
   };
 }
 
@@ -256,7 +288,10 @@ int main(int argc, char** argv) {
       some_event_id = connection.query_text("SELECT event_id FROM agent_runs WHERE id = 1 + (SELECT max(id) FROM agent_runs) / 2");
     }
 
-    const std::vector<Query> list = queries();
+    std::vector<Query> list;
+    for (const Query& q : queries()) {
+      if (list.empty() || q.name.rfind(o.only, 0) == 0) list.push_back(q);  // the first is the baseline
+    }
     std::map<std::string, Figures> figures;
     for (int r = 0; r < o.runs; ++r) {
       const std::string db = o.dir + "/serving.sqlite";

@@ -105,6 +105,8 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--port", "TELEMETRY_API_PORT", "port to listen on; 0 lets the system choose");
   add_switch(*command, *flags, "--auth", "--no-auth", "TELEMETRY_API_AUTH_ENABLED", "require a Bearer token");
   add_setting(*command, *flags, "--auth-token-file", "TELEMETRY_API_AUTH_TOKEN_FILE", "file holding the token");
+  add_switch(*command, *flags, "--allow-unauthenticated", "--no-allow-unauthenticated",
+             "TELEMETRY_API_ALLOW_UNAUTHENTICATED", "allow a non-loopback --host with auth off");
   add_switch(*command, *flags, "--rate-limit", "--no-rate-limit", "TELEMETRY_RATE_LIMIT_ENABLED",
              "limit requests per client IP");
   add_setting(*command, *flags, "--rate-limit-rpm", "TELEMETRY_RATE_LIMIT_RPM", "requests per minute per IP");
@@ -114,6 +116,8 @@ void register_serve(CLI::App& app, RunCommand& run) {
   add_setting(*command, *flags, "--read-timeout", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS",
               "seconds a whole request may take to arrive");
   add_setting(*command, *flags, "--keepalive-timeout", "TELEMETRY_HTTP_KEEPALIVE_SECONDS", "seconds; 0 disables");
+  add_setting(*command, *flags, "--metrics-max-agents", "TELEMETRY_METRICS_MAX_AGENTS",
+              "per-agent Prometheus series; the rest as agent=\"other\"");
   add_setting(*command, *flags, "--retention-days", "TELEMETRY_RETENTION_DAYS", "delete runs older than N days; 0 = off");
   command->callback([&run, flags] {
     run = [flags] { return serve(load_config(*flags, Command::kServe)); };

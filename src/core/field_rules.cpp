@@ -14,8 +14,10 @@ namespace {
 
 FieldCheck check_value(const FieldRule& rule, const JsonView& value, const FieldLoc& loc) {
   switch (rule.kind) {
-    case FieldKind::kString: return check_string(value, loc);
-    case FieldKind::kNonEmptyString: return check_non_empty_string(value, loc);
+    case FieldKind::kLabel: return check_string(value, loc, kLabelMaxLength);
+    case FieldKind::kReference: return check_string(value, loc, kReferenceMaxLength);
+    case FieldKind::kText: return check_string(value, loc, kTextMaxLength);
+    case FieldKind::kNonEmptyString: return check_non_empty_string(value, loc, kLabelMaxLength);
     case FieldKind::kCommitHash: return check_commit_hash(value, loc);
     case FieldKind::kTimestamp:
       return check_timestamp(value, loc, EmptyTimestamp::kCountsAsNull, TimestampStorage::kAsSent);
@@ -27,7 +29,7 @@ FieldCheck check_value(const FieldRule& rule, const JsonView& value, const Field
     case FieldKind::kStatus: return check_status(value, loc);
     case FieldKind::kInteger: return check_non_negative_integer(value, loc);
     case FieldKind::kBoolean: return check_lax_boolean(value, loc);
-    case FieldKind::kJsonObject: return check_json_object(value, loc, rule.key);
+    case FieldKind::kJsonObject: return check_json_object(value, loc, rule.key, kTextMaxLength);
     case FieldKind::kCommitSource: return check_commit_source(value, loc, rule.key);
   }
   return string_type_error(loc.json(), value.to_json());

@@ -15,9 +15,20 @@
 
 namespace telemetry {
 
+// Longest value, in Unicode code points, of each kind of text field (docs/reference/http-api.md §9.1).
+// Labels are identifiers that become filters and Prometheus labels; references are
+// URLs, paths and refs; text is free prose or a stored JSON object (stack traces,
+// context): large enough for any real run, small enough that one field cannot
+// turn every response or metrics scrape that carries it into megabytes.
+inline constexpr std::size_t kLabelMaxLength = 256;
+inline constexpr std::size_t kReferenceMaxLength = 4096;
+inline constexpr std::size_t kTextMaxLength = 1048576;
+
 enum class FieldKind {
-  kString,              // 9.1
-  kNonEmptyString,      // event_id
+  kLabel,               // 9.1, at most kLabelMaxLength
+  kReference,           // 9.1, at most kReferenceMaxLength
+  kText,                // 9.1, at most kTextMaxLength
+  kNonEmptyString,      // event_id, at most kLabelMaxLength
   kCommitHash,          // 7..40 code points
   kTimestamp,           // §9.4, stored as sent, "" counts as null
   kRequiredTimestamp,   // §9.4, stored as sent, "" is datetime_parsing
@@ -25,7 +36,7 @@ enum class FieldKind {
   kStatus,              // 9.5
   kInteger,             // §9.2, >= 0
   kBoolean,             // 9.3
-  kJsonObject,          // 9.6
+  kJsonObject,          // 9.6, stored compact text at most kTextMaxLength
   kCommitSource,        // 9.7
 };
 

@@ -66,6 +66,13 @@ std::size_t count_code_points(std::string_view utf8) {
   return count;
 }
 
+// More than `max_length` code points. A UTF-8 string has at most as many code
+// points as bytes, so the byte length (known) settles every value within the
+// limit; only a longer one is counted.
+bool longer_than(std::string_view utf8, std::size_t max_length) {
+  return utf8.size() > max_length && count_code_points(utf8) > max_length;
+}
+
 }  // namespace
 
 IntegerReading read_lax_integer_text(std::string_view text) {
@@ -144,15 +151,21 @@ FieldCheck check_lax_boolean(const JsonView& value, const FieldLoc& loc) {
   return bool_type_error(loc.json(), value.to_json());
 }
 
-FieldCheck check_string(const JsonView& value, const FieldLoc& loc) {
+FieldCheck check_string(const JsonView& value, const FieldLoc& loc, std::size_t max_length) {
   if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
-  return SqlValue{std::string(value.string_value())};
+  const std::string_view text = value.string_value();
+  if (longer_than(text, max_length)) {
+    return string_too_long_error(loc.json(), value.to_json(), static_cast<std::int64_t>(max_length));
+  }
+  return SqlValue{std::string(text)};
 }
 
-FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc) {
-  if (!value.is_string()) return string_type_error(loc.json(), value.to_json());
-  if (value.string_value().empty()) return string_too_short_error(loc.json(), value.to_json(), 1);
-  return SqlValue{std::string(value.string_value())};
+FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc,
+                                  std::size_t max_length) {
+  if (value.is_string() && value.string_value().empty()) {
+    return string_too_short_error(loc.json(), value.to_json(), 1);
+  }
+  return check_string(value, loc, max_length);
 }
 
 FieldCheck check_commit_hash(const JsonView& value, const FieldLoc& loc) {
@@ -182,15 +195,23 @@ FieldCheck check_status(const JsonView& value, const FieldLoc& loc) {
 }
 
 FieldCheck check_json_object(const JsonView& value, const FieldLoc& loc,
-                             std::string_view field) {
+                             std::string_view field, std::size_t max_length) {
+  // The limit applies to the text that would be stored, whichever form was sent.
+  auto stored = [&](std::string compact) -> FieldCheck {
+    if (longer_than(compact, max_length)) {
+      return value_error(loc.json(), value.to_json(),
+                         fmt::format("{} must be at most {} characters as compact JSON", field, max_length));
+    }
+    return SqlValue{std::move(compact)};
+  };
   if (value.is_null()) return SqlValue{};
-  if (value.is_object()) return SqlValue{compact_json(value.container())};
+  if (value.is_object()) return stored(compact_json(value.container()));
   if (!value.is_string()) return dict_type_error(loc.json(), value.to_json());
   const std::string_view text = value.string_value();
   if (ascii::trim(text).empty()) return SqlValue{};
   auto parsed = parse_json_strict(text);
   if (const auto* object = std::get_if<ordered_json>(&parsed); object && object->is_object()) {
-    return SqlValue{compact_json(*object)};
+    return stored(compact_json(*object));
   }
   return value_error(
       loc.json(), value.to_json(), fmt::format("{} must be a JSON object or a string containing a JSON object", field));

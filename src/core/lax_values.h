@@ -40,10 +40,11 @@ IntegerReading read_lax_integer_text(std::string_view text);
 FieldCheck check_non_negative_integer(const JsonView& value, const FieldLoc& loc);
 // §9.3, stored as 0/1.
 FieldCheck check_lax_boolean(const JsonView& value, const FieldLoc& loc);
-// 9.1.
-FieldCheck check_string(const JsonView& value, const FieldLoc& loc);
-// event_id: a string of at least one character.
-FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc);
+// 9.1: a string of at most `max_length` code points (string_too_long beyond).
+FieldCheck check_string(const JsonView& value, const FieldLoc& loc, std::size_t max_length);
+// event_id: a string of 1 to `max_length` code points.
+FieldCheck check_non_empty_string(const JsonView& value, const FieldLoc& loc,
+                                  std::size_t max_length);
 // commit_hash: 7 to 40 Unicode code points.
 FieldCheck check_commit_hash(const JsonView& value, const FieldLoc& loc);
 
@@ -54,9 +55,10 @@ FieldCheck check_timestamp(const JsonView& value, const FieldLoc& loc,
                            EmptyTimestamp empty, TimestampStorage storage);
 // §9.5, stored normalised.
 FieldCheck check_status(const JsonView& value, const FieldLoc& loc);
-// §9.6; `field` names the field in the value_error text.
+// §9.6; `field` names the field in the value_error text. The stored compact
+// text may hold at most `max_length` code points.
 FieldCheck check_json_object(const JsonView& value, const FieldLoc& loc,
-                             std::string_view field);
+                             std::string_view field, std::size_t max_length);
 // §9.7; `field` is git_commit_source or commit_source, named in the value_error text.
 FieldCheck check_commit_source(const JsonView& value, const FieldLoc& loc,
                                std::string_view field);

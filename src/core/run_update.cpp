@@ -18,19 +18,19 @@ const FieldTable& patch_rules() {
       {"status", C::status, K::kStatus, A::kNull, N::kAbsent},
       {"end_time", C::end_time, K::kTimestamp, A::kNull, N::kAbsent},
       {"duration_ms", C::duration_ms, K::kInteger, A::kNull, N::kAbsent},
-      {"error_summary", C::error_summary, K::kString, A::kNull, N::kAbsent},
-      {"error_details", C::error_details, K::kString, A::kNull, N::kAbsent},
-      {"output_summary", C::output_summary, K::kString, A::kNull, N::kAbsent},
+      {"error_summary", C::error_summary, K::kText, A::kNull, N::kAbsent},
+      {"error_details", C::error_details, K::kText, A::kNull, N::kAbsent},
+      {"output_summary", C::output_summary, K::kText, A::kNull, N::kAbsent},
       {"items_succeeded", C::items_succeeded, K::kInteger, A::kNull, N::kAbsent},
       {"items_failed", C::items_failed, K::kInteger, A::kNull, N::kAbsent},
       {"items_skipped", C::items_skipped, K::kInteger, A::kNull, N::kAbsent},
       {"metrics_json", C::metrics_json, K::kJsonObject, A::kNull, N::kAbsent},
       {"context_json", C::context_json, K::kJsonObject, A::kNull, N::kAbsent},
       {"git_commit_source", C::git_commit_source, K::kCommitSource, A::kNull, N::kAbsent},
-      {"git_commit_author", C::git_commit_author, K::kString, A::kNull, N::kAbsent},
+      {"git_commit_author", C::git_commit_author, K::kLabel, A::kNull, N::kAbsent},
       {"git_commit_timestamp", C::git_commit_timestamp, K::kTimestamp, A::kNull, N::kAbsent},
       {"items_discovered", C::items_discovered, K::kInteger, A::kNull, N::kAbsent},
-      {"input_summary", C::input_summary, K::kString, A::kNull, N::kAbsent},
+      {"input_summary", C::input_summary, K::kText, A::kNull, N::kAbsent},
   };
   return rules;
 }
@@ -40,7 +40,7 @@ const FieldTable& associate_commit_rules() {
   static const FieldTable rules{
       {"commit_hash", C::git_commit_hash, K::kCommitHash, A::kRequired, N::kTypeError},
       {"commit_source", C::git_commit_source, K::kCommitSource, A::kRequired, N::kTypeError},
-      {"commit_author", C::git_commit_author, K::kString, A::kNull, N::kAbsent},
+      {"commit_author", C::git_commit_author, K::kLabel, A::kNull, N::kAbsent},
       {"commit_timestamp", C::git_commit_timestamp, K::kTimestamp, A::kNull, N::kAbsent},
   };
   return rules;

@@ -199,14 +199,21 @@ std::string format_canonical(std::int64_t epoch_seconds, int microsecond) {
   return out;
 }
 
-std::optional<std::string> to_canonical(const TimestampParts& parts) {
+// Seconds since the epoch of `parts` in UTC; nullopt outside years 1-9999.
+std::optional<std::int64_t> utc_seconds_of(const TimestampParts& parts) {
   const std::int64_t local_seconds =
       days_from_civil(parts.year, parts.month, parts.day) * kSecondsPerDay +
       parts.hour * 3600 + parts.minute * 60 + parts.second;
   const std::int64_t utc_seconds = local_seconds - parts.offset_minutes * 60;
   const std::int64_t utc_year = civil_from_days(floor_div(utc_seconds, kSecondsPerDay)).year;
   if (utc_year < 1 || utc_year > 9999) return std::nullopt;
-  return format_canonical(utc_seconds, parts.microsecond);
+  return utc_seconds;
+}
+
+std::optional<std::string> to_canonical(const TimestampParts& parts) {
+  const auto utc_seconds = utc_seconds_of(parts);
+  if (!utc_seconds) return std::nullopt;
+  return format_canonical(*utc_seconds, parts.microsecond);
 }
 
 // "hh", "hhmm" or "hh:mm": what a '+' offset looks like once the '+' became a space.
@@ -228,6 +235,15 @@ std::optional<std::string> canonical_utc(std::string_view text, TimestampSyntax 
   const std::optional<TimestampParts> parts = parse_parts(text, syntax);
   if (!parts) return std::nullopt;
   return to_canonical(*parts);
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text, TimestampSyntax syntax) {
+  const std::optional<TimestampParts> parts = parse_parts(text, syntax);
+  if (!parts) return std::nullopt;
+  const auto utc_seconds = utc_seconds_of(*parts);
+  if (!utc_seconds) return std::nullopt;
+  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(*utc_seconds) + std::chrono::microseconds(parts->microsecond)));
 }
 
 std::string restore_plus_in_filter(std::string_view text) {

@@ -17,6 +17,10 @@ enum class TimestampSyntax {
 std::optional<std::string> canonical_utc(std::string_view text,
                                          TimestampSyntax syntax = TimestampSyntax::kBody);
 
+// The instant `text` names (same grammar and range as canonical_utc), or nullopt.
+std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text,
+                                                               TimestampSyntax syntax = TimestampSyntax::kBody);
+
 // Query leniency of §9.4: a space just before a trailing offset is read as '+'.
 std::string restore_plus_in_filter(std::string_view text);
 

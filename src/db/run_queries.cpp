@@ -58,10 +58,7 @@ namespace {
 // entries only. Both ways first select ids alone (covering the index where
 // possible), so skipped rows (offset) are never read whole.
 
-struct IndexShape {
-  const char* name;
-  std::vector<const char*> columns;  // leading columns we rely on, in order
-};
+}  // namespace
 
 // True when `index` exists on agent_runs with these leading columns, BINARY
 // collation. serve accepts databases with missing or different indexes
@@ -80,6 +77,8 @@ bool index_usable(Connection& connection, const IndexShape& index) {
   owner.bind_text(1, index.name);
   return owner.step() && owner.column_text(0) == "agent_runs";
 }
+
+namespace {
 
 const IndexShape kCreated{"idx_runs_created_desc", {"created_at"}};
 const IndexShape kAgentCreated{"idx_runs_agent_created", {"agent_name", "created_at"}};
@@ -136,8 +135,11 @@ std::string choose_index(Connection& connection, const RunFilter& filter, const 
   if (groups.empty()) return index_usable(connection, kCreated) ? kCreated.name : "";
   const double rows = static_cast<double>(connection.query_int("SELECT coalesce(max(id), 0) FROM agent_runs"));
   const double wanted = static_cast<double>(filter.offset) + static_cast<double>(filter.limit);
+  // Free text matches are rare and unknown in advance, so a walk may read the
+  // whole table; collecting reads only the group's matches, however many.
   const std::int64_t break_even =
-      static_cast<std::int64_t>(std::clamp(std::sqrt(wanted * rows), 1000.0, 200000.0));
+      filter.text ? static_cast<std::int64_t>(rows) + 1
+                  : static_cast<std::int64_t>(std::clamp(std::sqrt(wanted * rows), 1000.0, 200000.0));
   const FilterGroup* best = nullptr;
   std::int64_t best_count = break_even;
   for (const FilterGroup& group : groups) {
@@ -162,7 +164,8 @@ std::string choose_index(Connection& connection, const RunFilter& filter, const 
 std::optional<std::vector<std::int64_t>> page_ids_per_agent(Connection& connection, const RunFilter& filter,
                                                             const Condition& created) {
   constexpr double kBudget = 200000;
-  if (!filter.status || filter.agent_name || filter.job_type || filter.start_time_from || filter.start_time_to) {
+  if (!filter.status || filter.agent_name || filter.job_type || filter.start_time_from || filter.start_time_to ||
+      filter.text) {
     return std::nullopt;
   }
   if (!index_usable(connection, kAgentStatusCreated)) return std::nullopt;
@@ -231,6 +234,10 @@ std::vector<StoredRow> list_runs(Connection& connection, const RunFilter& filter
   const Condition start = range("start_time", filter.start_time_from, ">=", filter.start_time_to, "<=");
   append(where, created);
   append(where, start);
+  // Free text has no index: it narrows whatever the other filters walk or
+  // collect, so its cost follows the rows those select (the dashboard always
+  // sends a time range with it).
+  if (filter.text) append(where, {"(instr(run_id, ?) > 0 OR instr(event_id, ?) > 0)", {*filter.text, *filter.text}});
 
   // Filters that may be more selective than walking newest first (see above).
   std::vector<FilterGroup> groups;

@@ -19,11 +19,20 @@ using StoredRow = std::vector<nlohmann::ordered_json>;
 
 struct RunFilter {
   std::optional<std::string> agent_name, status, job_type;
+  std::optional<std::string> text;  // substring of run_id or event_id
   std::optional<std::string> created_before, created_after;      // canonical UTC
   std::optional<std::string> start_time_from, start_time_to;     // canonical UTC
   std::int64_t limit = 100;
   std::int64_t offset = 0;
 };
+
+// An index on agent_runs that a query may name in INDEXED BY once
+// index_usable() has confirmed it exists with these leading columns.
+struct IndexShape {
+  const char* name;
+  std::vector<const char*> columns;  // leading columns we rely on, in order
+};
+bool index_usable(Connection& connection, const IndexShape& index);
 
 std::vector<StoredRow> list_runs(Connection& connection, const RunFilter& filter);
 std::optional<StoredRow> find_run(Connection& connection, const std::string& event_id);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -63,6 +64,29 @@ std::string escape_label_value(const std::string& value) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> agent_series(
+    std::vector<std::pair<std::string, std::int64_t>> counts, std::size_t max_agents) {
+  std::int64_t rest = 0;
+  bool any_rest = false;
+  // "other" itself joins the rest before the ranking.
+  for (auto it = counts.begin(); it != counts.end();) {
+    if (it->first != kOtherAgents) { ++it; continue; }
+    rest += it->second;
+    any_rest = true;
+    it = counts.erase(it);
+  }
+  if (counts.size() > max_agents) {
+    auto by_runs = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
+    std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(max_agents), counts.end(), by_runs);
+    for (std::size_t i = max_agents; i < counts.size(); ++i) rest += counts[i].second;
+    any_rest = true;
+    counts.resize(max_agents);
+  }
+  std::sort(counts.begin(), counts.end());
+  if (any_rest) counts.emplace_back(kOtherAgents, rest);
+  return counts;
+}
+
 std::string render_prometheus(ServiceContext& context) {
   std::int64_t total = 0, recent = 0;
   std::vector<std::pair<std::string, std::int64_t>> agents;
@@ -73,7 +97,7 @@ std::string render_prometheus(ServiceContext& context) {
                                      canonical_utc(std::chrono::system_clock::now() - std::chrono::hours(24)));
     agents = db::counts_by(*connection, "agent_name");
   }
-  std::sort(agents.begin(), agents.end());
+  agents = agent_series(std::move(agents), static_cast<std::size_t>(context.config.metrics_max_agents));
   const ServiceMetrics& m = context.metrics;
   const db::WriterCounters& w = context.writer.counters();
   Exposition e;
@@ -86,7 +110,8 @@ std::string render_prometheus(ServiceContext& context) {
   e.sample("telemetry_runs", "", static_cast<double>(total));
   e.family("telemetry_runs_recent_24h", "gauge", "Rows created in the last 24 hours.");
   e.sample("telemetry_runs_recent_24h", "", static_cast<double>(recent));
-  e.family("telemetry_runs_by_agent", "gauge", "Rows in agent_runs per agent name.");
+  e.family("telemetry_runs_by_agent", "gauge",
+           "Rows in agent_runs per agent name; past TELEMETRY_METRICS_MAX_AGENTS agents, the rest as \"other\".");
   for (const auto& [agent, count] : agents) {
     e.sample("telemetry_runs_by_agent", fmt::format("agent_name=\"{}\"", escape_label_value(agent)),
              static_cast<double>(count));

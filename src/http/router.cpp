@@ -59,6 +59,11 @@ const char* route_template(Route route) {
     case Route::kCommitUrl: return "/api/v1/runs/{event_id}/commit-url";
     case Route::kRepoUrl: return "/api/v1/runs/{event_id}/repo-url";
     case Route::kMetadata: return "/api/v1/metadata";
+    case Route::kStatsTrends: return "/api/v1/stats/trends";
+    case Route::kStatsAgents: return "/api/v1/stats/agents";
+    case Route::kStatsHealth: return "/api/v1/stats/health";
+    case Route::kUiPage: return "/";
+    case Route::kUiAsset: return "/ui/{asset}";
   }
   return "other";
 }
@@ -83,7 +88,12 @@ Resolution resolve(std::string_view method, std::string_view raw_path) {
   PathShape shape;
   std::string event_id;
   const auto n = segments.size();
-  if (n == 1 && segments[0] == "health") {
+  if (n == 1 && segments[0].empty()) {
+    shape.get = Route::kUiPage;
+  } else if (n == 2 && segments[0] == "ui" && !segments[1].empty()) {
+    event_id = segments[1];
+    shape.get = Route::kUiAsset;
+  } else if (n == 1 && segments[0] == "health") {
     shape.get = Route::kHealth;
   } else if (n == 1 && segments[0] == "metrics") {
     shape.get = Route::kMetrics;
@@ -93,6 +103,10 @@ Resolution resolve(std::string_view method, std::string_view raw_path) {
       shape.post = Route::kRuns;
     } else if (n == 3 && segments[2] == "metadata") {
       shape.get = Route::kMetadata;
+    } else if (n == 4 && segments[2] == "stats") {
+      if (segments[3] == "trends") shape.get = Route::kStatsTrends;
+      if (segments[3] == "agents") shape.get = Route::kStatsAgents;
+      if (segments[3] == "health") shape.get = Route::kStatsHealth;
     } else if (n == 4 && segments[2] == "runs" && !segments[3].empty()) {
       event_id = segments[3];
       shape.get = Route::kRun;

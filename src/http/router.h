@@ -17,11 +17,16 @@ enum class Route {
   kCommitUrl,       // /api/v1/runs/{id}/commit-url GET
   kRepoUrl,         // /api/v1/runs/{id}/repo-url   GET
   kMetadata,        // /api/v1/metadata        GET
+  kStatsTrends,     // /api/v1/stats/trends    GET (dashboard)
+  kStatsAgents,     // /api/v1/stats/agents    GET (dashboard)
+  kStatsHealth,     // /api/v1/stats/health    GET (dashboard)
+  kUiPage,          // /                       GET, the dashboard page, no auth
+  kUiAsset,         // /ui/{asset}             GET, its scripts and styles, no auth
 };
 
 struct RouteMatch {
   Route route;
-  std::string event_id;  // decoded, for the {event_id} routes
+  std::string event_id;  // decoded, for the {event_id} routes; the asset name for kUiAsset
 };
 
 // Which route a request for `path` with `method` goes to. `method_allowed` is

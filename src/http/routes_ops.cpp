@@ -1,5 +1,10 @@
 // GET /health and GET /metrics: never authenticated, never rate limited.
+#include <chrono>
+#include <filesystem>
+
 #include <fmt/format.h>
+
+#include "db/backup/catalog.h"
 
 #include "http/metrics_body.h"
 #include "http/prometheus.h"
@@ -75,6 +80,59 @@ void handle_metrics(ServiceContext& context, const RouteRequest& request, httpli
   } catch (const db::SqliteError& error) {
     send_detail(response, 500, fmt::format("Failed to compute metrics: {}", error.what()));
   }
+}
+
+namespace {
+
+std::uint64_t size_or_zero(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<std::uint64_t>(size);
+}
+
+}  // namespace
+
+// The dashboard's Health view: what /health and the Prometheus form of
+// /metrics say, plus the newest backup, as one JSON object. No SQL.
+void handle_stats_health(ServiceContext& context, const RouteRequest&, httplib::Response& response) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  const auto now = std::chrono::system_clock::now();
+  const bool failed = context.writer.failed();
+  ordered_json body{{"status", failed ? "failed" : "ok"},
+                    {"version", TELEMETRY_VERSION},
+                    {"writer", failed ? "failed" : "ok"},
+                    {"writer_error", failed ? ordered_json(context.writer.failure_reason()) : ordered_json(nullptr)},
+                    {"queue_depth", context.writer.queue_depth()},
+                    {"db_path", context.db_path},
+                    {"db_size_bytes", size_or_zero(context.db_path)},
+                    {"wal_size_bytes", size_or_zero(context.db_path + "-wal")},
+                    {"journal_mode", context.journal_mode},
+                    {"synchronous", context.synchronous},
+                    {"schema_version", context.schema_version},
+                    {"uptime_seconds", static_cast<std::int64_t>(
+                         duration_cast<seconds>(now.time_since_epoch()).count() - context.metrics.start_time_seconds)},
+                    {"backup_dir", context.config.backup_dir}};
+  const auto backups = db::backup::list_backups(context.config.backup_dir);
+  if (backups.empty()) {
+    body["last_backup"] = nullptr;
+  } else {
+    const auto& last = backups.back();
+    body["last_backup"] = ordered_json{{"name", last.name},
+                                       {"time", db::backup::format_utc_seconds(last.time)},
+                                       {"age_seconds", duration_cast<seconds>(now - last.time).count()},
+                                       {"bytes", last.bytes},
+                                       {"verified", last.record.has_value()}};
+  }
+  ordered_json requests = ordered_json::array();
+  for (const auto& [key, count] : context.metrics.requests()) {
+    const auto& [route, method, code] = key;
+    requests.push_back(ordered_json{{"route", route}, {"method", method}, {"code", code}, {"count", count}});
+  }
+  body["requests"] = std::move(requests);
+  body["rate_limited"] = context.metrics.rate_limited.load();
+  body["auth_failures"] = context.metrics.auth_failures.load();
+  send_json(response, 200, body);
 }
 
 }  // namespace telemetry::http

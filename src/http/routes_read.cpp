@@ -3,11 +3,13 @@
 // connections from the pool and never go through the writer.
 #include <fmt/format.h>
 
+#include "core/duration.h"
 #include "core/lax_values.h"
 #include "core/repo_url.h"
 #include "core/status.h"
 #include "core/timestamp.h"
 #include "db/run_queries.h"
+#include "db/run_stats.h"
 #include "http/responses.h"
 #include "http/run_json.h"
 #include "http/service.h"
@@ -108,6 +110,7 @@ void handle_list_runs(ServiceContext& context, const RouteRequest& request, http
   }
   filter.agent_name = query_param(http, "agent_name");
   filter.job_type = query_param(http, "job_type");
+  filter.text = query_param(http, "q");
 
   with_read_connection(context, response, "Failed to query runs", [&](db::Connection& connection) {
     ordered_json body = ordered_json::array();
@@ -171,6 +174,144 @@ void handle_metadata(ServiceContext& context, const RouteRequest&, httplib::Resp
                       {"counts", ordered_json{{"agent_names", agent_names.size()}, {"job_types", job_types.size()}}},
                       {"cache_hit", false}};
     context.metadata_cache.put(body, generation);
+    send_json(response, 200, body);
+  });
+}
+
+namespace {
+
+// The window and bucket of the stats routes: since=<24h|7d|2w> (default 24h),
+// bucket=hour|day (default hour up to 72 h, day beyond). The window is capped
+// so that one answer stays a few hundred buckets at most.
+struct StatsWindow {
+  std::chrono::system_clock::time_point until;  // ?until=, default now
+  std::chrono::seconds since{};
+  std::string since_text;
+  db::Bucket bucket = db::Bucket::kHour;
+};
+
+std::optional<StatsWindow> stats_window(const httplib::Request& http, httplib::Response& response) {
+  StatsWindow window;
+  FieldErrors errors;
+  window.since_text = query_param(http, "since").value_or("24h");
+  const auto since = parse_duration(window.since_text);
+  if (!since || since->count() <= 0) {
+    errors.push_back({"value_error", ordered_json::array({"query", "since"}),
+                      "Value error, since must be a whole number of hours, days or weeks, such as 24h, 7d or 2w",
+                      window.since_text, std::nullopt});
+  } else {
+    window.since = *since;
+    window.bucket = window.since <= std::chrono::hours(72) ? db::Bucket::kHour : db::Bucket::kDay;
+  }
+  if (auto bucket = query_param(http, "bucket")) {
+    if (*bucket == "hour") {
+      window.bucket = db::Bucket::kHour;
+    } else if (*bucket == "day") {
+      window.bucket = db::Bucket::kDay;
+    } else {
+      errors.push_back({"value_error", ordered_json::array({"query", "bucket"}),
+                        "Value error, bucket must be 'hour' or 'day'", *bucket, std::nullopt});
+    }
+  }
+  window.until = std::chrono::system_clock::now();
+  if (auto until = query_param(http, "until")) {
+    const auto parsed = parse_utc(restore_plus_in_filter(*until), TimestampSyntax::kFilter);
+    if (!parsed) {
+      send_detail(response, 400, fmt::format("Invalid ISO8601 timestamp for until: '{}'", *until));
+      return std::nullopt;
+    }
+    window.until = *parsed;
+  }
+  if (errors.empty()) {
+    const bool hourly = window.bucket == db::Bucket::kHour;
+    const auto cap = hourly ? std::chrono::hours(24 * 31) : std::chrono::hours(24 * 366);
+    if (window.since > cap) {
+      errors.push_back({"value_error", ordered_json::array({"query", "since"}),
+                        hourly ? "Value error, since is at most 31d with bucket=hour"
+                               : "Value error, since is at most 366d with bucket=day",
+                        window.since_text, std::nullopt});
+    }
+  }
+  if (!errors.empty()) {
+    send_validation_errors(response, errors);
+    return std::nullopt;
+  }
+  return window;
+}
+
+ordered_json status_counts_json(const db::StatusCounts& counts) {
+  ordered_json out = ordered_json::object();
+  for (std::size_t i = 0; i < db::kStatuses.size(); ++i) out[db::kStatuses[i]] = counts[i];
+  return out;
+}
+
+ordered_json optional_json(const std::optional<std::int64_t>& value) {
+  return value ? ordered_json(*value) : ordered_json(nullptr);
+}
+
+ordered_json durations_json(const db::DurationSummary& d) {
+  return ordered_json{{"count", d.count},
+                      {"p50", optional_json(d.p50)},
+                      {"p90", optional_json(d.p90)},
+                      {"p95", optional_json(d.p95)},
+                      {"p99", optional_json(d.p99)}};
+}
+
+ordered_json window_json(const StatsWindow& window, const db::BucketGrid& grid) {
+  return ordered_json{{"since", window.since_text},
+                      {"bucket", grid.bucket == db::Bucket::kHour ? "hour" : "day"},
+                      {"from", grid.from},
+                      {"to", grid.to},
+                      {"bucket_starts", grid.starts}};
+}
+
+}  // namespace
+
+void handle_stats_trends(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  const auto window = stats_window(request.http, response);
+  if (!window) return;
+  const db::StatsFilter filter{query_param(request.http, "agent_name"), query_param(request.http, "job_type")};
+  const db::BucketGrid grid = db::make_grid(window->until, window->since, window->bucket);
+  with_read_connection(context, response, "Failed to compute trends", [&](db::Connection& connection) {
+    ordered_json buckets = ordered_json::array();
+    const auto trends = db::trend_buckets(connection, grid, filter);
+    for (std::size_t i = 0; i < trends.size(); ++i) {
+      std::int64_t total = 0;
+      for (std::int64_t n : trends[i].counts) total += n;
+      buckets.push_back(ordered_json{{"start", grid.starts[i]},
+                                     {"total", total},
+                                     {"counts", status_counts_json(trends[i].counts)},
+                                     {"duration_ms", durations_json(trends[i].durations)}});
+    }
+    ordered_json body = window_json(*window, grid);
+    body.erase("bucket_starts");
+    body["buckets"] = std::move(buckets);
+    send_json(response, 200, body);
+  });
+}
+
+void handle_stats_agents(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
+  const auto window = stats_window(request.http, response);
+  if (!window) return;
+  const db::StatsFilter filter{std::nullopt, query_param(request.http, "job_type")};
+  const db::BucketGrid grid = db::make_grid(window->until, window->since, window->bucket);
+  with_read_connection(context, response, "Failed to compute agent summaries", [&](db::Connection& connection) {
+    ordered_json agents = ordered_json::array();
+    for (const db::AgentSummary& agent : db::agent_summaries(connection, grid, filter)) {
+      const std::int64_t finished = agent.runs - agent.counts[0];
+      agents.push_back(ordered_json{
+          {"agent_name", agent.agent_name},
+          {"runs", agent.runs},
+          {"failures", agent.failures},
+          {"success_rate", finished > 0 ? ordered_json(static_cast<double>(agent.counts[1]) / finished)
+                                        : ordered_json(nullptr)},
+          {"counts", status_counts_json(agent.counts)},
+          {"duration_ms", durations_json(agent.durations)},
+          {"runs_per_bucket", agent.runs_per_bucket},
+          {"failures_per_bucket", agent.failures_per_bucket}});
+    }
+    ordered_json body = window_json(*window, grid);
+    body["agents"] = std::move(agents);
     send_json(response, 200, body);
   });
 }

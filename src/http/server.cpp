@@ -31,11 +31,20 @@ RouteHandler handler_for(Route route, const std::string& method) {
     case Route::kCommitUrl: return handle_commit_url;
     case Route::kRepoUrl: return handle_repo_url;
     case Route::kMetadata: return handle_metadata;
+    case Route::kStatsTrends: return handle_stats_trends;
+    case Route::kStatsAgents: return handle_stats_agents;
+    case Route::kStatsHealth: return handle_stats_health;
+    case Route::kUiPage:
+    case Route::kUiAsset: return handle_ui;
   }
   return nullptr;
 }
 
-bool is_api_route(Route route) { return route != Route::kHealth && route != Route::kMetrics; }
+// The dashboard's page and assets are open like /health: they hold no data,
+// and the page asks for the token the data routes need.
+bool is_api_route(Route route) {
+  return route != Route::kHealth && route != Route::kMetrics && route != Route::kUiPage && route != Route::kUiAsset;
+}
 
 bool is_multipart(const httplib::Request& request) {
   const std::string type = request.get_header_value("Content-Type");
@@ -134,8 +143,9 @@ void Server::install_routes() {
     }
     match = *resolution.match;
     if (is_api_route(match.route)) {
-      if (!auth->admit(request, response)) return nullptr;
+      // The limiter first, so failed logins spend their address's budget.
       if (!limiter->admit(request, response)) return nullptr;
+      if (!auth->admit(request, response)) return nullptr;
     }
     return handler_for(match.route, request.method);
   };

@@ -69,9 +69,14 @@ void handle_get_run(ServiceContext&, const RouteRequest&, httplib::Response&);
 void handle_commit_url(ServiceContext&, const RouteRequest&, httplib::Response&);
 void handle_repo_url(ServiceContext&, const RouteRequest&, httplib::Response&);
 void handle_metadata(ServiceContext&, const RouteRequest&, httplib::Response&);
+void handle_stats_trends(ServiceContext&, const RouteRequest&, httplib::Response&);
+void handle_stats_agents(ServiceContext&, const RouteRequest&, httplib::Response&);
 // Operations routes (routes_ops.cpp).
 void handle_health(ServiceContext&, const RouteRequest&, httplib::Response&);
 void handle_metrics(ServiceContext&, const RouteRequest&, httplib::Response&);
+void handle_stats_health(ServiceContext&, const RouteRequest&, httplib::Response&);
+// The dashboard's embedded files (routes_ui.cpp).
+void handle_ui(ServiceContext&, const RouteRequest&, httplib::Response&);
 
 // Sends the answer for a failed writer submission (503/507/500) with the
 // route's 500 prefix (docs/reference/http-api.md §5.1).

@@ -1,6 +1,8 @@
 #include "util/config.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@ const std::set<std::string> kSettings = {
     "TELEMETRY_HTTP_THREADS", "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", "TELEMETRY_HTTP_KEEPALIVE_SECONDS",
     "TELEMETRY_RETENTION_DAYS", "TELEMETRY_API_URL", "TELEMETRY_BUFFER_DIR", "TELEMETRY_BACKUP_DIR",
     "TELEMETRY_BACKUP_KEEP_DAYS", "TELEMETRY_BACKUP_KEEP_LAST", "TELEMETRY_LOG_LEVEL", "TELEMETRY_LOG_FORMAT",
+    "TELEMETRY_API_ALLOW_UNAUTHENTICATED", "TELEMETRY_METRICS_MAX_AGENTS",
 };
 
 // §4.6: known from the Python service and its client, deliberately unused.
@@ -353,6 +356,47 @@ class Resolver {
     integer("TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", 1, 3600, config().read_timeout_seconds);
     integer("TELEMETRY_HTTP_KEEPALIVE_SECONDS", 0, 3600, config().keepalive_seconds);
     integer("TELEMETRY_RETENTION_DAYS", 0, 36500, config().retention_days);
+    integer("TELEMETRY_METRICS_MAX_AGENTS", 0, 100000, config().metrics_max_agents);
+    boolean("TELEMETRY_API_ALLOW_UNAUTHENTICATED", config().allow_unauthenticated);
+    refuse_open_listener();
+  }
+
+  // Listening beyond loopback with auth off exposes every run to anyone who can
+  // reach the port: refused unless explicitly allowed, then warned about.
+  void refuse_open_listener() {
+    auto host = find("TELEMETRY_API_HOST");
+    if (!host || config().auth_enabled || loopback_only(config().api_host)) return;
+    const std::string what = "listening on " + config().api_host + " (not a loopback address) without authentication";
+    if (config().allow_unauthenticated)
+      config().warnings.push_back(what + ", as TELEMETRY_API_ALLOW_UNAUTHENTICATED allows: anyone who can reach "
+                                         "the port can read and write runs");
+    else
+      fail(*host, what + " is refused; turn authentication on (TELEMETRY_API_AUTH_ENABLED=true and "
+                       "TELEMETRY_API_AUTH_TOKEN_FILE), listen on 127.0.0.1, or allow it explicitly with "
+                       "--allow-unauthenticated (TELEMETRY_API_ALLOW_UNAUTHENTICATED=true)");
+  }
+
+  // Every address `host` resolves to is loopback (127.0.0.0/8, ::1, IPv4-mapped 127.x).
+  static bool loopback_only(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* addresses = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &addresses) != 0) return false;
+    bool loopback = addresses != nullptr;
+    for (const addrinfo* a = addresses; a; a = a->ai_next) {
+      if (a->ai_family == AF_INET) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(a->ai_addr);
+        loopback = loopback && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+      } else if (a->ai_family == AF_INET6) {
+        const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr;
+        loopback = loopback && (IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127));
+      } else {
+        loopback = false;
+      }
+    }
+    ::freeaddrinfo(addresses);
+    return loopback;
   }
 
   void body_and_batch() {

@@ -38,6 +38,8 @@ struct Config {
   std::optional<std::string> auth_token;  // set only when auth is active
   bool rate_limit_enabled = false;
   int rate_limit_rpm = 60;
+  bool allow_unauthenticated = false;  // serve may listen beyond loopback with auth off
+  int metrics_max_agents = 100;        // per-agent Prometheus series; the rest are agent="other"
   std::int64_t max_body_bytes = 16777216;
   int batch_max = 1000;
   int http_threads = 16;

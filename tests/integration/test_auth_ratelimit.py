@@ -264,18 +264,25 @@ def test_health_metrics_404_and_405_are_neither_limited_nor_counted(make_server)
     assert request_from(server, "127.0.0.1", "GET", "/metrics")[0] == 200
 
 
-def test_401_is_not_counted_by_the_limiter(make_server):
-    server = limited(make_server, 2, **AUTH_ENV)
-    for _ in range(5):
-        status, headers, _ = request_from(server, "127.0.0.1", "GET", "/api/v1/runs")
+def test_failed_logins_spend_the_address_budget_then_get_429(make_server):
+    # The limiter runs before authentication: guessing tokens is rate limited.
+    server = limited(make_server, 3, **AUTH_ENV)
+    for expected_remaining in ("2", "1", "0"):
+        status, headers, _ = request_from(server, "127.0.0.1", "GET", "/api/v1/runs",
+                                          headers={"Authorization": "Bearer wrong-guess"})
         assert status == 401
-        assert "x-ratelimit-limit" not in headers
-    status, headers, _ = request_from(server, "127.0.0.1", "GET", "/api/v1/runs", headers=OK)
-    assert status == 200 and headers["x-ratelimit-remaining"] == "1"
-    assert request_from(server, "127.0.0.1", "GET", "/api/v1/runs", headers=OK)[0] == 200
+        assert headers["x-ratelimit-remaining"] == expected_remaining
+    for guess in ("wrong-1", "wrong-2", "wrong-3"):
+        status, headers, body = request_from(server, "127.0.0.1", "GET", "/api/v1/runs",
+                                             headers={"Authorization": "Bearer " + guess})
+        assert status == 429 and "retry-after" in headers
+        assert body == b'{"detail":"Rate limit exceeded. Max 3 requests per minute."}'
+    # The budget is the address's: the right token from there waits too...
     assert request_from(server, "127.0.0.1", "GET", "/api/v1/runs", headers=OK)[0] == 429
-    # 401 still wins over 429 for a client without the token.
-    assert request_from(server, "127.0.0.1", "GET", "/api/v1/runs")[0] == 401
+    # ...while another address is served, and its failures are its own.
+    assert request_from(server, "127.0.0.2", "GET", "/api/v1/runs", headers=OK)[0] == 200
+    assert request_from(server, "127.0.0.2", "GET", "/api/v1/runs")[0] == 401
+    assert b"\ntelemetry_auth_failures_total 4\n" in server.get("/metrics?format=prometheus").body
 
 
 def test_rate_limit_is_off_by_default(server):

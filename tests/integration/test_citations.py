@@ -26,8 +26,11 @@ import pytest
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 CODE_DIRS = ["src", "tests", "bench", "scripts", "fuzz", "tools", ".ci", "man", "completions", "packaging",
-             "schema"]
-SKIPPED_DIRS = {SOURCE_DIR / "fuzz" / "corpus"}
+             "schema", "ui"]
+# Inputs, and other projects' files: npm's install of the browser test's
+# dependencies and the vendored chart library.
+SKIPPED_DIRS = {SOURCE_DIR / "fuzz" / "corpus", SOURCE_DIR / "tests" / "browser" / "node_modules",
+                SOURCE_DIR / "ui" / "vendor"}
 OUTSIDE = "shared" + "/"  # spelt in two pieces so that this file does not cite it
 # Names of documents that lived outside the repository; a bare mention is a
 # citation of something a clone does not have.

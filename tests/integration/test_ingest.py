@@ -453,3 +453,17 @@ def test_server_answers_map_to_exit_codes(tmp_path, scripted_service, status, de
     assert scripted_service.requests == requests
     assert os.path.exists(tmp_path / "a.jsonl")
     assert "(left: " in result.stdout
+
+
+def test_over_long_field_line_is_quarantined_with_the_limit(tmp_path):
+    long_line = json.loads(START_47)
+    long_line["agent_name"] = "a" * 2_000_000
+    path = tmp_path / "long.jsonl"
+    write(str(path), [json.dumps(long_line), with_event_id(START_40, EVENT_40 + "-ok")])
+    result = ingest(tmp_path, "long.jsonl")
+    assert result.returncode == 65, result.stderr
+    assert "long.jsonl:1: rejected: agent_name: String should have at most 256 characters" in result.stderr
+    [record] = [json.loads(x) for x in (tmp_path / "long.jsonl.rejected").read_text().splitlines()]
+    assert record["line"] == 1 and record["event_id"] == EVENT_47
+    assert record["reason"] == "agent_name: String should have at most 256 characters"
+    assert [row["event_id"] for row in rows(str(tmp_path / "t.sqlite"))] == [EVENT_40 + "-ok"]

@@ -468,6 +468,9 @@ def test_service_unit_has_the_packaged_defaults():
     environment = " ".join(service["Environment"]).split()
     # docs/reference/configuration.md §4.7
     assert {"TELEMETRY_DB_PATH=/var/lib/telemetry/telemetry.sqlite", "TELEMETRY_API_HOST=0.0.0.0"} <= set(environment)
+    # It listens beyond loopback, so it ships with auth on and the token as a credential.
+    assert {"TELEMETRY_API_AUTH_ENABLED=true", "TELEMETRY_API_AUTH_TOKEN_FILE=%d/token"} <= set(environment)
+    assert service["LoadCredential"] == ["token:/etc/telemetry/token"]
     for hardening in ["NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices",
                       "RestrictAddressFamilies", "SystemCallFilter", "CapabilityBoundingSet"]:
         assert hardening in service, hardening
@@ -552,7 +555,10 @@ def test_dockerfile_follows_the_packaged_defaults():
     assert re.search(r'^VOLUME \["/data"\]', text, re.M)
     env = dict(re.findall(r"(TELEMETRY_[A-Z_]+)=(\S+)", text.split("ENV ", 1)[1].split("\n\n")[0]))
     assert env == {"TELEMETRY_DB_PATH": "/data/telemetry.sqlite", "TELEMETRY_LOCK_FILE": "/data/telemetry.lock",
-                   "TELEMETRY_API_HOST": "0.0.0.0", "TELEMETRY_API_PORT": "8765"}  # docs/reference/configuration.md §4.7
+                   "TELEMETRY_API_HOST": "0.0.0.0", "TELEMETRY_API_PORT": "8765",  # docs/reference/configuration.md §4.7
+                   # 0.0.0.0 needs auth: on, with the token from a mounted secret.
+                   "TELEMETRY_API_AUTH_ENABLED": "true",
+                   "TELEMETRY_API_AUTH_TOKEN_FILE": "/run/secrets/telemetry_token"}
     healthcheck = re.search(r"^HEALTHCHECK .*?\n  CMD (.*)$", text, re.M | re.S).group(1)
     assert healthcheck.startswith("telemetry check ") and "--url" in healthcheck
 
@@ -600,13 +606,14 @@ def test_api_reference_routes_are_served_with_exactly_their_methods():
     assert len(routes) >= 11
 
     def matches(template, path):
-        return re.fullmatch(re.escape(template).replace(r"\{event_id\}", "[^/]+"), path)
+        return re.fullmatch(re.escape(template).replace(r"\{event_id\}", "[^/]+").replace(r"\{asset\}", "[^/]+"),
+                            path)
 
     with Server() as server:
         assert server.post("/api/v1/runs", run("route-check")).status == 201
         # Every documented route answers on an existing run: neither 404 nor 405.
         for method, template in routes:
-            path = template.replace("{event_id}", "route-check")
+            path = template.replace("{event_id}", "route-check").replace("{asset}", "app.js")
             response = server.request(method, path, raw=None if method == "GET" else b"")
             assert response.status not in (404, 405), (method, template, response.status, response.body)
         # The binary's own count of what it served: one `route` label per documented
@@ -616,7 +623,8 @@ def test_api_reference_routes_are_served_with_exactly_their_methods():
         assert labels == {template for _, template in routes}
         # A method no route has: 405 naming the methods of every route the path
         # matches (/api/v1/runs/batch is also /api/v1/runs/{event_id}), HEAD with GET.
-        for path in sorted({template.replace("{event_id}", "no-such-run") for _, template in routes}
+        for path in sorted({template.replace("{event_id}", "no-such-run").replace("{asset}", "app.js")
+                            for _, template in routes}
                            | {"/api/v1/runs/batch"}):
             allowed = {method for method, template in routes if matches(template, path)}
             if "GET" in allowed:

@@ -377,6 +377,41 @@ def test_runs_gauges_equal_the_json_form(server):
     assert by_agent == body["agents"]
 
 
+def test_per_agent_series_are_capped_and_the_rest_summed_as_other(make_server):
+    server = make_server(env={"TELEMETRY_METRICS_MAX_AGENTS": "3"})
+    # 20 agents: agent-00 .. agent-04 with 10, 9, 8, 7, 6 runs, the 15 others 1 each,
+    # plus one agent really named "other" (2 runs).
+    runs = [run("x%d-%d" % (i, k), agent_name="agent-%02d" % i)
+            for i in range(20) for k in range(max(1, 10 - i) if i < 5 else 1)]
+    runs += [run("o1", agent_name="other"), run("o2", agent_name="other")]
+    assert server.post("/api/v1/runs/batch", body=runs).status == 201
+    families = scrape(server)
+    by_agent = {labels["agent_name"]: value for _, labels, value in families["telemetry_runs_by_agent"].samples}
+    assert by_agent == {"agent-00": 10, "agent-01": 9, "agent-02": 8, "other": 7 + 6 + 15 + 2}
+    assert sum(by_agent.values()) == sample_value(families, "telemetry_runs") == len(runs)
+    # The JSON form is not capped.
+    assert len(server.get("/metrics").json()["agents"]) == 21
+
+
+def test_by_default_at_most_100_agent_series(server):
+    assert server.post("/api/v1/runs/batch", body=[run("m%d" % i, agent_name="agent-%03d" % i)
+                                                   for i in range(150)]).status == 201
+    samples = scrape(server)["telemetry_runs_by_agent"].samples
+    assert len(samples) == 101
+    assert sample_value(scrape(server), "telemetry_runs_by_agent", agent_name="other") == 50
+
+
+def test_max_agents_zero_leaves_one_series_and_a_bad_value_is_refused(make_server, tmp_path):
+    server = make_server(env={"TELEMETRY_METRICS_MAX_AGENTS": "0"})
+    assert server.post("/api/v1/runs/batch", body=[run("z1", agent_name="a"), run("z2", agent_name="b")]).status == 201
+    by_agent = {labels["agent_name"]: value for _, labels, value in scrape(server)["telemetry_runs_by_agent"].samples}
+    assert by_agent == {"other": 2}
+    result = run_cli("serve", "--db", str(tmp_path / "t.sqlite"), "--no-env-file", "--port", "0",
+                     "--metrics-max-agents", "-1")
+    assert result.returncode == 78
+    assert "TELEMETRY_METRICS_MAX_AGENTS=-1 (command line): must be between 0 and 100000" in result.stderr
+
+
 def test_label_values_are_escaped(server):
     weird = 'say "hi"\\then\nnew line'
     assert server.post("/api/v1/runs", body=run("w1", agent_name=weird)).status == 201
@@ -388,7 +423,8 @@ def test_label_values_are_escaped(server):
 
 def test_auth_and_rate_limit_counters(make_server):
     server = make_server(env={"TELEMETRY_API_AUTH_ENABLED": "true", "TELEMETRY_API_AUTH_TOKEN": "t0ken",
-                              "TELEMETRY_RATE_LIMIT_ENABLED": "true", "TELEMETRY_RATE_LIMIT_RPM": "2"})
+                              "TELEMETRY_RATE_LIMIT_ENABLED": "true", "TELEMETRY_RATE_LIMIT_RPM": "4"})
+    # The limiter comes first: the two refused logins spend half of the budget.
     assert server.get("/api/v1/runs").status == 401
     assert server.get("/api/v1/runs", headers={"Authorization": "Bearer nope"}).status == 401
     ok = {"Authorization": "Bearer t0ken"}

@@ -442,7 +442,7 @@ def test_one_trailing_slash_is_served_without_redirect(server):
     assert server.get("/api/v1/runs//").status == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/docs", "/redoc", "/openapi.json", "/version", "/api/v1/metadata/agent_name",
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/version", "/api/v1/metadata/agent_name",
                                   "/api/v1", "/api/v1/runs/x/y", "/api/v2/runs", "/favicon.ico"])
 def test_unknown_paths_are_404_not_found(server, path):
     response = server.get(path)

@@ -174,3 +174,50 @@ def test_a_v7_database_missing_an_index_is_served_with_a_warning(tmp_path):
         assert "idx_runs_job_type is missing" in again.stderr()
     finally:
         again.close()
+
+
+def test_non_loopback_host_without_auth_exits_78_naming_address_and_remedy(tmp_path):
+    for args, env in [(["--host", "0.0.0.0"], {}), ([], {"TELEMETRY_API_HOST": "::"})]:
+        result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--port", "0", "--no-env-file", *args,
+                         env=clean_env(**env))
+        assert result.returncode == 78, result.stderr
+        host = args[1] if args else "::"
+        assert ("listening on %s (not a loopback address) without authentication is refused; turn "
+                "authentication on (TELEMETRY_API_AUTH_ENABLED=true and TELEMETRY_API_AUTH_TOKEN_FILE), "
+                "listen on 127.0.0.1, or allow it explicitly with --allow-unauthenticated "
+                "(TELEMETRY_API_ALLOW_UNAUTHENTICATED=true)" % host) in result.stderr
+        assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_loopback_hosts_need_no_auth(tmp_path):
+    for host in ("127.0.0.2", "::1", "localhost"):
+        directory = tmp_path / host
+        directory.mkdir()
+        server = Server(directory=str(directory), args=["--host", host]).start(expect_ready=False)
+        try:
+            deadline = time.time() + 20
+            while "listening" not in server.stderr() and time.time() < deadline:
+                assert server.process.poll() is None, server.stderr()
+                time.sleep(0.05)
+            assert "listening" in server.stderr() and "without authentication" not in server.stderr()
+        finally:
+            server.process.terminate()
+            assert server.process.wait(timeout=20) == 0
+
+
+def test_allowed_unauthenticated_non_loopback_host_starts_with_a_warning(tmp_path):
+    # 192.0.2.1 (TEST-NET-1) is not an address of this machine: the configuration
+    # is accepted with its warning, then the bind fails (69), so nothing listens
+    # beyond loopback during the test.
+    for args, env in [(["--allow-unauthenticated"], {}), ([], {"TELEMETRY_API_ALLOW_UNAUTHENTICATED": "true"})]:
+        result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--port", "0", "--no-env-file",
+                         "--host", "192.0.2.1", *args, env=clean_env(**env))
+        assert result.returncode == 69, result.stderr
+        assert ("listening on 192.0.2.1 (not a loopback address) without authentication, as "
+                "TELEMETRY_API_ALLOW_UNAUTHENTICATED allows: anyone who can reach the port can read and write "
+                "runs") in result.stderr
+        assert "cannot bind to 192.0.2.1" in result.stderr
+    # With auth on the same address needs no permission (and still cannot bind here).
+    result = run_cli("serve", "--db", str(tmp_path / "db.sqlite"), "--port", "0", "--no-env-file",
+                     "--host", "192.0.2.1", "--auth", env=clean_env(TELEMETRY_API_AUTH_TOKEN="a-long-enough-token-123"))
+    assert result.returncode == 69 and "without authentication" not in result.stderr

@@ -185,3 +185,25 @@ def test_brotli_is_not_used_for_responses_gzip_is(server):
     both = server.get("/api/v1/runs?limit=50", headers={"Accept-Encoding": "br, gzip"})
     assert both.header("Content-Encoding") == "gzip"
     assert len(json.loads(gzip.decompress(both.body))) == 50
+
+
+def test_over_long_text_fields_are_422_naming_field_and_limit(server):
+    # Labels hold at most 256 characters, free text 1 MiB (docs/reference/http-api.md §9.1).
+    assert server.post("/api/v1/runs", run("e-long-ok", agent_name="a" * 256)).status == 201
+    response = server.post("/api/v1/runs", run("e-long", agent_name="a" * 2_000_000,
+                                                error_details="x" * (1024 * 1024 + 1)))
+    assert response.status == 422
+    assert [(e["type"], e["loc"], e["msg"], e["ctx"]) for e in response.json()["detail"]] == [
+        ("string_too_long", ["body", "agent_name"], "String should have at most 256 characters",
+         {"max_length": 256}),
+        ("string_too_long", ["body", "error_details"], "String should have at most 1048576 characters",
+         {"max_length": 1048576}),
+    ]
+    assert server.query("SELECT event_id FROM agent_runs") == [("e-long-ok",)]
+
+
+def test_batch_item_over_a_length_limit_is_located_by_index(server):
+    response = server.post("/api/v1/runs/batch", [run("b-1"), run("b-2", host="h" * 257)])
+    assert response.status == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", 1, "host"] and error["ctx"] == {"max_length": 256}

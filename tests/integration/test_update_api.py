@@ -349,3 +349,14 @@ def test_commit_url_inserts_the_hash_exactly_as_stored(server):
     create(server, "u3", git_repo="git@github.com:o/r.git", git_commit_hash=" AbC 12/34 ")
     assert server.get("/api/v1/runs/u3/commit-url").json() == \
         {"commit_url": "https://github.com/o/r/commit/ AbC 12/34 "}
+
+
+def test_patch_over_long_field_is_422_and_changes_nothing(server):
+    before = create(server, "p-long")
+    response = server.patch("/api/v1/runs/p-long", body={"error_summary": "e" * (1024 * 1024 + 1),
+                                                         "status": "failure"})
+    assert response.status == 422
+    [error] = response.json()["detail"]
+    assert (error["type"], error["loc"], error["ctx"]) == (
+        "string_too_long", ["body", "error_summary"], {"max_length": 1048576})
+    assert server.get("/api/v1/runs/p-long").json() == before

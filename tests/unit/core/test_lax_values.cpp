@@ -13,6 +13,7 @@ using J = ordered_json;
 namespace {
 
 const ordered_json kLoc = ordered_json::array({"body", "f"});
+constexpr std::size_t kMax = 1000;  // a length limit no value of the older tests reaches
 
 SqlValue value_of(const FieldCheck& check) {
   if (const auto* error = std::get_if<FieldError>(&check)) FAIL("unexpected " << error->type);
@@ -142,14 +143,48 @@ TEST_CASE("9.3 booleans") {
 }
 
 TEST_CASE("9.1 strings are not converted and not trimmed") {
-  CHECK(std::get<std::string>(value_of(check_string(J("  x "), kLoc))) == "  x ");
-  CHECK(std::get<std::string>(value_of(check_string(J(""), kLoc))) == "");
-  CHECK(error_type(check_string(J(5), kLoc)) == "string_type");
-  CHECK(error_type(check_string(J(true), kLoc)) == "string_type");
-  CHECK(error_type(check_string(J(nullptr), kLoc)) == "string_type");
-  CHECK(error_type(check_string(J(ordered_json::array()), kLoc)) == "string_type");
-  CHECK(error_type(check_non_empty_string(J(""), kLoc)) == "string_too_short");
-  CHECK(std::get<std::string>(value_of(check_non_empty_string(J(" "), kLoc))) == " ");
+  CHECK(std::get<std::string>(value_of(check_string(J("  x "), kLoc, kMax))) == "  x ");
+  CHECK(std::get<std::string>(value_of(check_string(J(""), kLoc, kMax))) == "");
+  CHECK(error_type(check_string(J(5), kLoc, kMax)) == "string_type");
+  CHECK(error_type(check_string(J(true), kLoc, kMax)) == "string_type");
+  CHECK(error_type(check_string(J(nullptr), kLoc, kMax)) == "string_type");
+  CHECK(error_type(check_string(J(ordered_json::array()), kLoc, kMax)) == "string_type");
+  CHECK(error_type(check_non_empty_string(J(""), kLoc, kMax)) == "string_too_short");
+  CHECK(std::get<std::string>(value_of(check_non_empty_string(J(" "), kLoc, kMax))) == " ");
+}
+
+TEST_CASE("string length limits count code points and name the limit") {
+  CHECK(std::get<std::string>(value_of(check_string(J(std::string(8, 'a')), kLoc, 8))).size() == 8);
+  const FieldCheck over = check_string(J(std::string(9, 'a')), kLoc, 8);
+  REQUIRE(error_type(over) == "string_too_long");
+  const FieldError& error = std::get<FieldError>(over);
+  CHECK(error.loc == kLoc);
+  CHECK(error.msg == "String should have at most 8 characters");
+  CHECK(error.ctx == ordered_json::parse(R"({"max_length":8})"));
+  CHECK(error.input == std::string(9, 'a'));
+  // Eight 2-byte characters are 16 bytes but 8 characters: within the limit.
+  std::string accented;
+  for (int i = 0; i < 8; ++i) accented += "\xC3\xA9";
+  CHECK_FALSE(is_null(value_of(check_string(J(accented), kLoc, 8))));
+  CHECK(error_type(check_string(J(accented + "a"), kLoc, 8)) == "string_too_long");
+  CHECK(error_type(check_non_empty_string(J(std::string(9, 'a')), kLoc, 8)) == "string_too_long");
+  CHECK(error_type(check_non_empty_string(J(""), kLoc, 8)) == "string_too_short");
+  CHECK(error_type(check_string(J(9), kLoc, 8)) == "string_type");
+}
+
+TEST_CASE("JSON object limits apply to the stored compact text") {
+  // {"a":"xxxxx"} is 13 characters compact, more with the spaces sent.
+  const ordered_json object = ordered_json::parse(R"({"a": "xxxxx"})");
+  CHECK(std::get<std::string>(value_of(check_json_object(object, kLoc, "metrics_json", 13))) == R"({"a":"xxxxx"})");
+  CHECK(std::get<std::string>(value_of(check_json_object(J(R"({ "a" : "xxxxx" })"), kLoc, "metrics_json", 13))) ==
+        R"({"a":"xxxxx"})");
+  for (const ordered_json& sent : {object, J(R"({"a":"xxxxx"})")}) {
+    const FieldCheck over = check_json_object(sent, kLoc, "metrics_json", 12);
+    REQUIRE(error_type(over) == "value_error");
+    CHECK(std::get<FieldError>(over).msg ==
+          "Value error, metrics_json must be at most 12 characters as compact JSON");
+    CHECK(std::get<FieldError>(over).loc == kLoc);
+  }
 }
 
 TEST_CASE("commit hashes count Unicode code points") {
@@ -198,7 +233,7 @@ TEST_CASE("status values are normalised or refused") {
 
 TEST_CASE("9.6 JSON objects and JSON-holding strings") {
   auto text_of = [](const ordered_json& value) {
-    return std::get<std::string>(value_of(check_json_object(value, kLoc, "metrics_json")));
+    return std::get<std::string>(value_of(check_json_object(value, kLoc, "metrics_json", kMax)));
   };
   CHECK(text_of(ordered_json::parse(R"({"a": 1, "b": [1, 2]})")) == R"({"a":1,"b":[1,2]})");
   CHECK(text_of(ordered_json::object()) == "{}");
@@ -208,13 +243,13 @@ TEST_CASE("9.6 JSON objects and JSON-holding strings") {
         "{\"note\":\"relecture termin\xC3\xA9" "e\"}");
   CHECK(text_of(R"({"b":1,"a":2,"b":3})") == R"({"b":3,"a":2})");
   CHECK(text_of("{}") == "{}");
-  CHECK(is_null(value_of(check_json_object(J(nullptr), kLoc, "metrics_json"))));
-  CHECK(is_null(value_of(check_json_object(J(""), kLoc, "metrics_json"))));
-  CHECK(is_null(value_of(check_json_object(J(" \t\r\n"), kLoc, "metrics_json"))));
+  CHECK(is_null(value_of(check_json_object(J(nullptr), kLoc, "metrics_json", kMax))));
+  CHECK(is_null(value_of(check_json_object(J(""), kLoc, "metrics_json", kMax))));
+  CHECK(is_null(value_of(check_json_object(J(" \t\r\n"), kLoc, "metrics_json", kMax))));
   for (const char* text : {"[1]", "5", "\"{}\"", "null", "{\"a\":NaN}", "{\"a\":", "not json",
                            "{} {}", "\xEF\xBB\xBF{}"}) {
     INFO(text);
-    const FieldCheck check = check_json_object(J(text), kLoc, "context_json");
+    const FieldCheck check = check_json_object(J(text), kLoc, "context_json", kMax);
     REQUIRE(error_type(check) == "value_error");
     CHECK(std::get<FieldError>(check).msg ==
           "Value error, context_json must be a JSON object or a string containing a JSON object");
@@ -222,7 +257,7 @@ TEST_CASE("9.6 JSON objects and JSON-holding strings") {
   }
   for (const ordered_json& value : {ordered_json(5), ordered_json(1.5), ordered_json(true),
                                     ordered_json::array(), ordered_json::array({1})}) {
-    CHECK(error_type(check_json_object(value, kLoc, "metrics_json")) == "dict_type");
+    CHECK(error_type(check_json_object(value, kLoc, "metrics_json", kMax)) == "dict_type");
   }
 }
 

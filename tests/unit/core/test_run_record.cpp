@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "core/field_rules.h"
 #include "core/json_fast_decode.h"
 #include "core/run_record.h"
 #include "run_fixtures.h"
@@ -481,4 +485,58 @@ TEST_CASE("a 40-key buffer line of an older client parses") {
   CHECK(integer(run, C::api_posted) == 0);
   CHECK(run.was_provided(C::api_posted));
   CHECK_FALSE(run.was_provided(C::end_time));
+}
+
+TEST_CASE("every text field has its length limit, named in its 422") {
+  // The limit of each text field (docs/reference/http-api.md §9.1), by class.
+  const std::vector<std::pair<const char*, std::size_t>> limits{
+      {"event_id", kLabelMaxLength}, {"run_id", kLabelMaxLength},
+      {"agent_name", kLabelMaxLength}, {"job_type", kLabelMaxLength},
+      {"product", kLabelMaxLength}, {"product_family", kLabelMaxLength},
+      {"platform", kLabelMaxLength}, {"subdomain", kLabelMaxLength},
+      {"website_section", kLabelMaxLength}, {"git_branch", kLabelMaxLength},
+      {"git_commit_hash", kLabelMaxLength}, {"git_run_tag", kLabelMaxLength},
+      {"git_commit_author", kLabelMaxLength}, {"host", kLabelMaxLength},
+      {"environment", kLabelMaxLength}, {"trigger_type", kLabelMaxLength},
+      {"insight_id", kLabelMaxLength}, {"parent_run_id", kLabelMaxLength},
+      {"agent_owner", kLabelMaxLength},
+      {"website", kReferenceMaxLength}, {"item_name", kReferenceMaxLength},
+      {"source_ref", kReferenceMaxLength}, {"target_ref", kReferenceMaxLength},
+      {"git_repo", kReferenceMaxLength},
+      {"input_summary", kTextMaxLength}, {"output_summary", kTextMaxLength},
+      {"error_summary", kTextMaxLength}, {"error_details", kTextMaxLength}};
+  // Every string field of the table is listed (the four others are timestamps,
+  // status and commit source, refused by their own rules).
+  CHECK(limits.size() == kOptionalStringFields.size() + 4);
+  for (const auto& [field, limit] : limits) {
+    INFO(field);
+    CHECK(parse_valid(with(field, std::string(limit, 'x'))).text(*column_by_name(field)).size() == limit);
+    const FieldError error = single_error(with(field, std::string(limit + 1, 'x')));
+    CHECK(error.type == "string_too_long");
+    CHECK(error.loc == loc(field));
+    CHECK(error.msg == fmt::format("String should have at most {} characters", limit));
+    CHECK(error.ctx == ordered_json{{"max_length", limit}});
+  }
+  // The limit is in characters: 256 two-byte characters are accepted.
+  std::string accented;
+  for (std::size_t i = 0; i < kLabelMaxLength; ++i) accented += "\xC3\xA9";
+  CHECK(parse_valid(with("agent_name", accented)).text(C::agent_name) == accented);
+  CHECK(single_error(with("agent_name", accented + "e")).type == "string_too_long");
+}
+
+TEST_CASE("metrics_json and context_json are limited as stored compact JSON") {
+  for (const char* field : {"metrics_json", "context_json"}) {
+    INFO(field);
+    // {"k":"xxx…"} is 8 characters around the padding.
+    const ordered_json fits{{"k", std::string(kTextMaxLength - 8, 'x')}};
+    CHECK(parse_valid(with(field, fits)).text(*column_by_name(field)).size() == kTextMaxLength);
+    const ordered_json over{{"k", std::string(kTextMaxLength - 7, 'x')}};
+    for (const ordered_json& sent : {over, ordered_json(over.dump())}) {
+      const FieldError error = single_error(with(field, sent));
+      CHECK(error.type == "value_error");
+      CHECK(error.loc == loc(field));
+      CHECK(error.msg == fmt::format("Value error, {} must be at most {} characters as compact JSON",
+                                     field, kTextMaxLength));
+    }
+  }
 }

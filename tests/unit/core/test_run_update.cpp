@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "core/field_rules.h"
 #include "core/run_update.h"
 #include "run_fixtures.h"
 
@@ -177,4 +181,33 @@ TEST_CASE("associate-commit: required fields and every error in order") {
             .type == "string_type");
   CHECK(errors_text(associate_errors(ordered_json("x"))) ==
         R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":"Input should be a valid dictionary or object to extract fields from","input":"x"}]})");
+}
+
+TEST_CASE("PATCH and associate-commit apply the same length limits as POST") {
+  for (const auto& [field, limit] : std::vector<std::pair<const char*, std::size_t>>{
+           {"error_summary", kTextMaxLength}, {"error_details", kTextMaxLength},
+           {"output_summary", kTextMaxLength}, {"input_summary", kTextMaxLength},
+           {"git_commit_author", kLabelMaxLength}}) {
+    INFO(field);
+    ordered_json body{{field, std::string(limit, 'x')}};
+    CHECK(parse_run_patch(body).ok());
+    body[field] = std::string(limit + 1, 'x');
+    const FieldErrors errors = parse_run_patch(body).errors;
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].type == "string_too_long");
+    CHECK(errors[0].loc == ordered_json::array({"body", field}));
+    CHECK(errors[0].ctx == ordered_json{{"max_length", limit}});
+  }
+  for (const char* field : {"metrics_json", "context_json"}) {
+    const ordered_json over{{field, {{"k", std::string(kTextMaxLength, 'x')}}}};
+    const FieldErrors errors = parse_run_patch(over).errors;
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].msg == fmt::format("Value error, {} must be at most {} characters as compact JSON",
+                                       field, kTextMaxLength));
+  }
+  const FieldErrors errors = associate_errors(
+      {{"commit_hash", "abc1234"}, {"commit_source", "ci"}, {"commit_author", std::string(kLabelMaxLength + 1, 'a')}});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].loc == ordered_json::array({"body", "commit_author"}));
+  CHECK(errors[0].type == "string_too_long");
 }

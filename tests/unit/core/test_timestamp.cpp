@@ -6,6 +6,7 @@
 
 using telemetry::canonical_utc;
 using telemetry::canonical_utc_now;
+using telemetry::parse_utc;
 using telemetry::restore_plus_in_filter;
 using telemetry::TimestampSyntax;
 
@@ -159,4 +160,23 @@ TEST_CASE("canonical_utc_now has the canonical shape and round-trips") {
   CHECK(std::regex_match(now, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00)")));
   CHECK(canonical_utc(now) == now);
   CHECK(now > "2025-01-01");
+}
+
+TEST_CASE("parse_utc: the instant of a timestamp, offsets applied") {
+  using std::chrono::system_clock;
+  const auto micros = [](std::string_view text, TimestampSyntax syntax = TimestampSyntax::kBody) {
+    auto parsed = parse_utc(text, syntax);
+    REQUIRE(parsed.has_value());
+    return std::chrono::duration_cast<std::chrono::microseconds>(parsed->time_since_epoch()).count();
+  };
+  CHECK(micros("1970-01-01T00:00:00Z") == 0);
+  CHECK(micros("2026-01-01T00:00:00Z") == 1767225600LL * 1000000);
+  CHECK(micros("2026-01-01T02:00:00.5+02:00") == 1767225600LL * 1000000 + 500000);
+  CHECK(micros("2026-01-01", TimestampSyntax::kFilter) == 1767225600LL * 1000000);
+  CHECK_FALSE(parse_utc("2026-01-01").has_value());  // a date alone is a filter's form only
+  CHECK_FALSE(parse_utc("yesterday").has_value());
+  // The same instant canonical_utc names.
+  const auto when = parse_utc("2025-12-31T23:59:59.123456-01:00");
+  REQUIRE(when.has_value());
+  CHECK(canonical_utc(*when) == *canonical_utc("2025-12-31T23:59:59.123456-01:00"));
 }

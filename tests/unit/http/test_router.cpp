@@ -80,8 +80,25 @@ TEST_CASE("a known path with a wrong method is 405 with the path's methods in Al
   require_405("PATCH", "/api/v1/metadata", "GET, HEAD");
 }
 
+TEST_CASE("the dashboard's routes", "[router]") {
+  require_route("GET", "/", Route::kUiPage);
+  require_route("HEAD", "/", Route::kUiPage);
+  require_route("GET", "/ui/app.js", Route::kUiAsset, "app.js");
+  require_route("GET", "/api/v1/stats/trends", Route::kStatsTrends);
+  require_route("GET", "/api/v1/stats/agents?since=7d", Route::kStatsAgents);
+  require_route("GET", "/api/v1/stats/health", Route::kStatsHealth);
+  require_405("POST", "/", "GET, HEAD");
+  require_405("POST", "/api/v1/stats/trends", "GET, HEAD");
+  require_404("GET", "/ui");
+  require_404("GET", "/ui/");
+  require_404("GET", "/ui/a/b");
+  require_404("GET", "/api/v1/stats");
+  require_404("GET", "/api/v1/stats/other");
+  CHECK(std::string(route_template(Route::kUiAsset)) == "/ui/{asset}");
+  CHECK(std::string(route_template(Route::kStatsTrends)) == "/api/v1/stats/trends");
+}
+
 TEST_CASE("unknown and unserved paths are 404", "[router]") {
-  require_404("GET", "/");
   require_404("GET", "/docs");
   require_404("GET", "/redoc");
   require_404("GET", "/openapi.json");

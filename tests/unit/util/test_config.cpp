@@ -71,8 +71,11 @@ TEST_CASE("each setting comes from flag, then environment, then env file, then d
        "DELETE"},
       {"TELEMETRY_DB_SYNCHRONOUS", Command::kServe, "extra", "3", "Extra", "EXTRA", "EXTRA", "EXTRA", "FULL"},
       {"TELEMETRY_DB_BUSY_TIMEOUT_MS", Command::kServe, "1000", "2000", "3000", "1000", "2000", "3000", "30000"},
-      {"TELEMETRY_API_HOST", Command::kServe, "127.0.0.2", "::1", "0.0.0.0", "127.0.0.2", "::1", "0.0.0.0",
+      {"TELEMETRY_API_HOST", Command::kServe, "127.0.0.2", "::1", "127.0.0.3", "127.0.0.2", "::1", "127.0.0.3",
        "127.0.0.1"},
+      {"TELEMETRY_API_ALLOW_UNAUTHENTICATED", Command::kServe, "yes", "off", "1", "true", "false", "true",
+       "false"},
+      {"TELEMETRY_METRICS_MAX_AGENTS", Command::kServe, "0", "7", "100000", "0", "7", "100000", "100"},
       {"TELEMETRY_API_PORT", Command::kServe, "1", "2", "0", "1", "2", "0", "8765"},
       {"TELEMETRY_RATE_LIMIT_ENABLED", Command::kServe, "yes", "off", "ON", "true", "false", "true", "false"},
       {"TELEMETRY_RATE_LIMIT_RPM", Command::kServe, "1", "2", "3", "1", "2", "3", "60"},
@@ -644,6 +647,7 @@ TEST_CASE("service URL: derived from host and port, or TELEMETRY_API_URL") {
         std::vector<std::string>{"TELEMETRY_API_URL=http://metrics.example.org/api/v1 (environment): must be an "
                                  "http:// or https:// URL with a host, an optional port and no path"});
   // serve listens on host/port; TELEMETRY_API_URL is not its setting.
+  s.inputs.environment["TELEMETRY_API_HOST"] = "127.0.0.1";
   CHECK(s.resolve(Command::kServe).ok());
 }
 
@@ -666,7 +670,8 @@ TEST_CASE("the report lists every setting the command uses, in order, token reda
                      "TELEMETRY_API_PORT", "TELEMETRY_API_WORKERS", "TELEMETRY_API_AUTH_ENABLED",
                      "TELEMETRY_RATE_LIMIT_ENABLED", "TELEMETRY_RATE_LIMIT_RPM", "TELEMETRY_HTTP_THREADS",
                      "TELEMETRY_HTTP_READ_TIMEOUT_SECONDS", "TELEMETRY_HTTP_KEEPALIVE_SECONDS",
-                     "TELEMETRY_RETENTION_DAYS", "TELEMETRY_MAX_BODY_BYTES", "TELEMETRY_BATCH_MAX",
+                     "TELEMETRY_RETENTION_DAYS", "TELEMETRY_METRICS_MAX_AGENTS",
+                     "TELEMETRY_API_ALLOW_UNAUTHENTICATED", "TELEMETRY_MAX_BODY_BYTES", "TELEMETRY_BATCH_MAX",
                      "TELEMETRY_API_AUTH_TOKEN", "TELEMETRY_API_AUTH_TOKEN_FILE", "TELEMETRY_LOG_LEVEL",
                      "TELEMETRY_LOG_FORMAT"});
   const auto* token = origin(serve.config, "TELEMETRY_API_AUTH_TOKEN");
@@ -685,4 +690,41 @@ TEST_CASE("current_environment reads the process environment") {
   CHECK(environment.at("TELEMETRY_UTIL_TEST_CURRENT") == "a=b");
   ::unsetenv("TELEMETRY_UTIL_TEST_CURRENT");
   CHECK(telemetry::current_environment().count("TELEMETRY_UTIL_TEST_CURRENT") == 0);
+}
+
+TEST_CASE("serve refuses a non-loopback host with auth off unless allowed, then warns") {
+  const std::string refused =
+      " (not a loopback address) without authentication is refused; turn authentication on "
+      "(TELEMETRY_API_AUTH_ENABLED=true and TELEMETRY_API_AUTH_TOKEN_FILE), listen on 127.0.0.1, or allow it "
+      "explicitly with --allow-unauthenticated (TELEMETRY_API_ALLOW_UNAUTHENTICATED=true)";
+  for (const std::string host : {"0.0.0.0", "::", "192.0.2.1", "fe80::1"}) {
+    INFO(host);
+    Setup s;
+    s.inputs.environment["TELEMETRY_API_HOST"] = host;
+    CHECK(s.resolve(Command::kServe).errors ==
+          std::vector<std::string>{"TELEMETRY_API_HOST=" + host + " (environment): listening on " + host + refused});
+    // Clients never listen: the same host is fine for ingest-buffer.
+    CHECK(s.resolve(Command::kIngestBuffer).ok());
+    s.inputs.flags["TELEMETRY_API_ALLOW_UNAUTHENTICATED"] = "true";
+    ConfigResult allowed = s.resolve(Command::kServe);
+    REQUIRE(allowed.ok());
+    CHECK(allowed.config.allow_unauthenticated);
+    CHECK(contains(allowed.config.warnings,
+                   "listening on " + host + " (not a loopback address) without authentication, as "
+                   "TELEMETRY_API_ALLOW_UNAUTHENTICATED allows: anyone who can reach the port can read and write runs"));
+    s.inputs.flags.erase("TELEMETRY_API_ALLOW_UNAUTHENTICATED");
+    s.inputs.environment["TELEMETRY_API_AUTH_ENABLED"] = "true";
+    s.inputs.environment["TELEMETRY_API_AUTH_TOKEN"] = "a-token-long-enough-0123";
+    ConfigResult with_auth = s.resolve(Command::kServe);
+    CHECK(with_auth.ok());
+    CHECK_FALSE(any_contains(with_auth.config.warnings, "without authentication"));
+  }
+  for (const std::string host : {"127.0.0.1", "127.9.8.7", "::1", "localhost", "[::1]"}) {
+    INFO(host);
+    Setup s;
+    s.inputs.environment["TELEMETRY_API_HOST"] = host;
+    ConfigResult result = s.resolve(Command::kServe);
+    CHECK(result.ok());
+    CHECK_FALSE(any_contains(result.config.warnings, "without authentication"));
+  }
 }

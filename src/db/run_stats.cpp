@@ -1,0 +1,163 @@
+#include "db/run_stats.h"
+
+#include <algorithm>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/timestamp.h"
+#include "core/utf8.h"
+#include "db/run_queries.h"
+
+namespace telemetry::db {
+namespace {
+
+std::size_t key_length(Bucket bucket) { return bucket == Bucket::kHour ? 13 : 10; }  // "YYYY-MM-DDTHH" / "YYYY-MM-DD"
+
+std::optional<std::size_t> status_index(std::string_view status) {
+  for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+    if (status == kStatuses[i]) return i;
+  }
+  return std::nullopt;
+}
+
+bool is_failure(std::size_t status) { return status == 2 || status == 4; }  // failure, timeout
+
+DurationSummary summarize(std::vector<std::int64_t>& durations) {
+  DurationSummary summary;
+  summary.count = static_cast<std::int64_t>(durations.size());
+  if (durations.empty()) return summary;
+  std::sort(durations.begin(), durations.end());
+  auto rank = [&](int percent) {
+    // Nearest rank: the smallest value with at least percent% of the values at or below it.
+    const std::size_t n = durations.size();
+    std::size_t index = (static_cast<std::size_t>(percent) * n + 99) / 100;
+    return durations[std::max<std::size_t>(index, 1) - 1];
+  };
+  summary.p50 = rank(50);
+  summary.p90 = rank(90);
+  summary.p95 = rank(95);
+  summary.p99 = rank(99);
+  return summary;
+}
+
+// Which grid bucket a canonical start_time falls in.
+class BucketIndex {
+ public:
+  explicit BucketIndex(const BucketGrid& grid) : length_(key_length(grid.bucket)) {
+    for (std::size_t i = 0; i < grid.starts.size(); ++i) index_.emplace(grid.starts[i].substr(0, length_), i);
+  }
+  std::optional<std::size_t> find(std::string_view start_time) const {
+    if (start_time.size() < length_) return std::nullopt;
+    auto it = index_.find(std::string(start_time.substr(0, length_)));
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::size_t length_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+const IndexShape kStart{"idx_runs_start", {"start_time"}};
+
+// Calls row(start_time, status, duration_ms or -1 when NULL, agent_name) for
+// every run whose start_time is in [grid.from, grid.to) and matches the filter.
+template <typename Row>
+void scan(Connection& connection, const BucketGrid& grid, const StatsFilter& filter, bool with_agent, Row row) {
+  // Without statistics SQLite would prefer an equality index (agent, job type)
+  // that is not bounded by time; the window is what keeps this pass short.
+  const std::string indexed = index_usable(connection, kStart) ? " INDEXED BY idx_runs_start" : "";
+  std::string sql = fmt::format("SELECT start_time, status, duration_ms{} FROM agent_runs{} "
+                                "WHERE start_time >= ?1 AND start_time < ?2",
+                                with_agent ? ", agent_name" : "", indexed);
+  if (filter.agent_name) sql += " AND agent_name = ?3";
+  if (filter.job_type) sql += " AND job_type = ?4";
+  Statement statement(connection, sql);
+  statement.bind_text(1, grid.from);
+  statement.bind_text(2, grid.to);
+  if (filter.agent_name) statement.bind_text(3, *filter.agent_name);
+  if (filter.job_type) statement.bind_text(4, *filter.job_type);
+  while (statement.step()) {
+    const std::string start = statement.column_text(0);
+    const std::string status = statement.column_text(1);
+    const std::int64_t duration = statement.column_is_null(2) ? -1 : statement.column_int(2);
+    row(start, status, duration, with_agent ? statement.column_text(3) : std::string());
+  }
+}
+
+}  // namespace
+
+BucketGrid make_grid(std::chrono::system_clock::time_point now, std::chrono::seconds window, Bucket bucket) {
+  using std::chrono::seconds;
+  const std::int64_t step = bucket == Bucket::kHour ? 3600 : 86400;
+  const std::int64_t now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
+  auto floor_to = [step](std::int64_t t) { return t - ((t % step) + step) % step; };
+  const std::int64_t first = floor_to(now_s - window.count());
+  const std::int64_t last = floor_to(now_s);
+  auto at = [](std::int64_t t) { return canonical_utc(std::chrono::system_clock::time_point(seconds(t))); };
+  BucketGrid grid;
+  grid.bucket = bucket;
+  for (std::int64_t t = first; t <= last; t += step) grid.starts.push_back(at(t));
+  grid.from = at(first);
+  grid.to = at(last + step);
+  return grid;
+}
+
+std::vector<TrendBucket> trend_buckets(Connection& connection, const BucketGrid& grid, const StatsFilter& filter) {
+  const BucketIndex index(grid);
+  std::vector<TrendBucket> buckets(grid.starts.size());
+  std::vector<std::vector<std::int64_t>> durations(grid.starts.size());
+  scan(connection, grid, filter, false,
+       [&](const std::string& start, const std::string& status, std::int64_t duration, const std::string&) {
+         const auto b = index.find(start);
+         const auto s = status_index(status);
+         if (!b || !s) return;
+         ++buckets[*b].counts[*s];
+         if (*s != 0 && duration >= 0) durations[*b].push_back(duration);
+       });
+  for (std::size_t i = 0; i < buckets.size(); ++i) buckets[i].durations = summarize(durations[i]);
+  return buckets;
+}
+
+std::vector<AgentSummary> agent_summaries(Connection& connection, const BucketGrid& grid, const StatsFilter& filter) {
+  const BucketIndex index(grid);
+  std::map<std::string, AgentSummary> agents;
+  std::map<std::string, std::vector<std::int64_t>> durations;
+  scan(connection, grid, filter, true,
+       [&](const std::string& start, const std::string& status, std::int64_t duration, const std::string& agent) {
+         const auto b = index.find(start);
+         const auto s = status_index(status);
+         if (!b || !s) return;
+         auto [it, inserted] = agents.try_emplace(agent);
+         AgentSummary& summary = it->second;
+         if (inserted) {
+           summary.agent_name = replace_invalid_utf8(agent);
+           summary.runs_per_bucket.assign(grid.starts.size(), 0);
+           summary.failures_per_bucket.assign(grid.starts.size(), 0);
+         }
+         ++summary.counts[*s];
+         ++summary.runs;
+         ++summary.runs_per_bucket[*b];
+         if (is_failure(*s)) {
+           ++summary.failures;
+           ++summary.failures_per_bucket[*b];
+         }
+         if (*s != 0 && duration >= 0) durations[agent].push_back(duration);
+       });
+  std::vector<AgentSummary> out;
+  out.reserve(agents.size());
+  for (auto& [name, summary] : agents) {
+    summary.durations = summarize(durations[name]);
+    out.push_back(std::move(summary));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AgentSummary& a, const AgentSummary& b) {
+    if (a.failures != b.failures) return a.failures > b.failures;
+    return a.runs > b.runs;  // names already ascending from the map
+  });
+  return out;
+}
+
+}  // namespace telemetry::db
