@@ -20,7 +20,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY . .
 # Only the binary: no unit tests, no benchmarks, no man pages in the image.
-RUN meson setup /build --buildtype=release --prefix=/usr -Dtests=false -Dman_pages=disabled \
+RUN meson setup /build --buildtype=release --prefix=/usr -Dtests=disabled -Dbench=false -Dman_pages=disabled \
  && ninja -C /build src/telemetry \
  && install -D -m 0755 -s /build/src/telemetry /out/usr/bin/telemetry \
  && /out/usr/bin/telemetry --version

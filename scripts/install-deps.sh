@@ -7,7 +7,12 @@ BUILD_PACKAGES="meson ninja-build g++ pkg-config libcli11-dev libcpp-httplib-dev
 TEST_PACKAGES="catch2 python3 python3-pytest sqlite3 scdoc groff-base man-db zsh fish systemd prometheus clang libclang-rt-14-dev chromium nodejs$(command -v npm >/dev/null 2>&1 || echo " npm")"
 
 packages="$BUILD_PACKAGES"
-if [ "${1:-}" = "--with-tests" ]; then packages="$packages $TEST_PACKAGES"; fi
+# --with-checks (.ci/run): also the tools of the fresh-root and container checks.
+CHECK_PACKAGES="debootstrap podman buildah runc"
+case "${1:-}" in
+  --with-tests) packages="$packages $TEST_PACKAGES" ;;
+  --with-checks) packages="$packages $TEST_PACKAGES $CHECK_PACKAGES" ;;
+esac
 
 missing=""
 for package in $packages; do
@@ -18,8 +23,11 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-echo "installing:$missing" >&2
+echo "install-deps.sh: installing with apt-get (a few minutes on a fresh machine):$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# apt's output goes to a log, printed only when a step fails.
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+quiet $SUDO apt-get update
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+quiet $SUDO apt-get install -y --no-install-recommends $missing
