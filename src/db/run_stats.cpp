@@ -62,19 +62,39 @@ class BucketIndex {
 };
 
 const IndexShape kStart{"idx_runs_start", {"start_time"}};
+// Holds every column scan() reads, so a window never touches the table rows.
+const IndexShape kStartStats{"idx_runs_start_stats", {"start_time", "status", "agent_name", "job_type", "duration_ms"}};
 
-// Calls row(start_time, status, duration_ms or -1 when NULL, agent_name) for
-// every run whose start_time is in [grid.from, grid.to) and matches the filter.
-template <typename Row>
-void scan(Connection& connection, const BucketGrid& grid, const StatsFilter& filter, bool with_agent, Row row) {
+// The index scan() names: the covering one when present (v7 databases created
+// before it was added lack it until `telemetry migrate`), else idx_runs_start.
+std::string window_index(Connection& connection) {
+  if (index_usable(connection, kStartStats)) return kStartStats.name;
+  if (index_usable(connection, kStart)) return kStart.name;
+  return "";
+}
+
+}  // namespace
+
+std::string window_scan_sql(Connection& connection, const StatsFilter& filter, bool with_agent) {
   // Without statistics SQLite would prefer an equality index (agent, job type)
   // that is not bounded by time; the window is what keeps this pass short.
-  const std::string indexed = index_usable(connection, kStart) ? " INDEXED BY idx_runs_start" : "";
+  const std::string index = window_index(connection);
+  const std::string indexed = index.empty() ? "" : " INDEXED BY " + index;
   std::string sql = fmt::format("SELECT start_time, status, duration_ms{} FROM agent_runs{} "
                                 "WHERE start_time >= ?1 AND start_time < ?2",
                                 with_agent ? ", agent_name" : "", indexed);
   if (filter.agent_name) sql += " AND agent_name = ?3";
   if (filter.job_type) sql += " AND job_type = ?4";
+  return sql;
+}
+
+namespace {
+
+// Calls row(start_time, status, duration_ms or -1 when NULL, agent_name) for
+// every run whose start_time is in [grid.from, grid.to) and matches the filter.
+template <typename Row>
+void scan(Connection& connection, const BucketGrid& grid, const StatsFilter& filter, bool with_agent, Row row) {
+  const std::string sql = window_scan_sql(connection, filter, with_agent);
   Statement statement(connection, sql);
   statement.bind_text(1, grid.from);
   statement.bind_text(2, grid.to);

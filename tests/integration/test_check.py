@@ -190,3 +190,18 @@ def test_missing_canonical_index_is_a_warning_exit_1(tmp_path):
     assert code == 1, report
     assert checks["schema"]["status"] == "warn"
     assert "idx_runs_website" in checks["schema"]["reason"]
+
+
+def test_a_v7_database_from_before_idx_runs_start_stats_is_told_to_migrate(tmp_path):
+    db = healthy_db(tmp_path, rows=5)
+    code, checks, _ = check(db)
+    assert checks["schema"]["status"] == "ok" and "with the 17 indexes" in checks["schema"]["reason"]
+    connection = sqlite3.connect(db)
+    connection.execute("DROP INDEX idx_runs_start_stats")
+    connection.commit()
+    connection.close()
+    code, checks, report = check(db)
+    assert code == 1, report
+    assert checks["schema"]["status"] == "warn"
+    assert "index idx_runs_start_stats is missing" in checks["schema"]["reason"]
+    assert "telemetry migrate" in checks["schema"]["reason"]
