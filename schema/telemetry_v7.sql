@@ -82,6 +82,8 @@ CREATE INDEX idx_runs_event_id              ON agent_runs(event_id);
 CREATE INDEX idx_runs_agent                 ON agent_runs(agent_name);
 CREATE INDEX idx_runs_status                ON agent_runs(status);
 CREATE INDEX idx_runs_start                 ON agent_runs(start_time);
+-- Covers the dashboard aggregates (/api/v1/stats/*): a window is read from the index alone.
+CREATE INDEX idx_runs_start_stats           ON agent_runs(start_time, status, agent_name, job_type, duration_ms);
 CREATE INDEX idx_runs_created_desc          ON agent_runs(created_at DESC);
 CREATE INDEX idx_runs_agent_status_created  ON agent_runs(agent_name, status, created_at DESC);
 CREATE INDEX idx_runs_agent_created         ON agent_runs(agent_name, created_at DESC);

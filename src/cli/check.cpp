@@ -191,7 +191,8 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
                                       index_problems.size(), index_problems.size() == 1 ? " is" : "es are",
                                       join(index_problems), other_text));
   }
-  return ok("schema", "canonical v7 schema (docs/reference/schema.md §2.1) with the 16 indexes" + other_text);
+  return ok("schema", fmt::format("canonical v7 schema (docs/reference/schema.md §2.1) with the {} indexes{}",
+                                  db::canonical_indexes().size(), other_text));
 }
 
 CheckResult check_schema_version(db::Connection& connection, const db::ShapeReport& shape) {

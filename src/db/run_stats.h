@@ -2,7 +2,8 @@
 // Time-bucketed aggregates over agent_runs for the dashboard's stats routes
 // (docs/reference/http-api.md §19): runs per bucket by status, duration
 // percentiles, and a per-agent summary. One pass over the window's rows
-// through idx_runs_start, so the cost follows the rows in the window.
+// through the covering idx_runs_start_stats (idx_runs_start when a v7 database
+// predates it), so the cost follows the rows in the window.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -57,5 +58,9 @@ struct AgentSummary {
 // Agents with at least one run in the window, most failures first, then most
 // runs, then name.
 std::vector<AgentSummary> agent_summaries(Connection& connection, const BucketGrid& grid, const StatsFilter& filter);
+
+// The one query both functions run (?1 from, ?2 to, ?3 agent, ?4 job type);
+// exposed so a test can check its plan stays an index range scan.
+std::string window_scan_sql(Connection& connection, const StatsFilter& filter, bool with_agent);
 
 }  // namespace telemetry::db

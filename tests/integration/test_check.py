@@ -5,6 +5,8 @@ import os
 import socket
 import sqlite3
 
+import pytest
+
 from harness import Server, run_cli
 from ops_fixtures import create_v7, insert_runs
 
@@ -180,16 +182,21 @@ def test_corruption_and_unreachable_service_together_report_69_first(tmp_path):
     assert code == 69
 
 
-def test_missing_canonical_index_is_a_warning_exit_1(tmp_path):
+# idx_runs_start_stats: v7 databases created before it was added lack it.
+@pytest.mark.parametrize("index", ["idx_runs_website", "idx_runs_start_stats"])
+def test_missing_canonical_index_is_a_warning_exit_1(tmp_path, index):
     db = healthy_db(tmp_path, rows=5)
+    code, checks, _ = check(db)
+    assert checks["schema"]["status"] == "ok" and "with the 17 indexes" in checks["schema"]["reason"]
     connection = sqlite3.connect(db)
-    connection.execute("DROP INDEX idx_runs_website")
+    connection.execute("DROP INDEX %s" % index)
     connection.commit()
     connection.close()
     code, checks, report = check(db)
     assert code == 1, report
     assert checks["schema"]["status"] == "warn"
-    assert "idx_runs_website" in checks["schema"]["reason"]
+    assert "index %s is missing" % index in checks["schema"]["reason"]
+    assert "telemetry migrate" in checks["schema"]["reason"]
 
 
 def test_url_without_db_checks_the_database_the_service_reports(tmp_path):

@@ -84,3 +84,44 @@ TEST_CASE("trend_buckets and agent_summaries over a small database") {
   CHECK(agents[1].runs_per_bucket == std::vector<std::int64_t>{0, 20, 0, 0});
   CHECK(agents[1].durations.p95 == 1900);
 }
+
+namespace {
+
+// The detail column of EXPLAIN QUERY PLAN, one line per step.
+std::string plan_of(Connection& connection, const std::string& sql) {
+  Statement explain(connection, "EXPLAIN QUERY PLAN " + sql);
+  std::string plan;
+  while (explain.step()) plan += explain.column_text(3) + "\n";
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("window_scan_sql: a range search on the covering idx_runs_start_stats, never a table scan") {
+  TempDb temp;
+  Connection connection(temp.path, Connection::Mode::kReadWriteCreate, 1000);
+  create_schema_v7(connection);
+  const StatsFilter none;
+  StatsFilter both;
+  both.agent_name = "alpha";
+  both.job_type = "crawl";
+  for (const StatsFilter& filter : {none, both}) {
+    for (bool with_agent : {false, true}) {
+      const std::string plan = plan_of(connection, window_scan_sql(connection, filter, with_agent));
+      INFO(plan);
+      CHECK(plan.find("SEARCH agent_runs USING COVERING INDEX idx_runs_start_stats (start_time>? AND start_time<?)") !=
+            std::string::npos);
+      CHECK(plan.find("SCAN") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("window_scan_sql: a v7 database without idx_runs_start_stats falls back to idx_runs_start") {
+  TempDb temp;
+  Connection connection(temp.path, Connection::Mode::kReadWriteCreate, 1000);
+  create_schema_v7(connection);
+  Statement(connection, "DROP INDEX idx_runs_start_stats").step();
+  const std::string plan = plan_of(connection, window_scan_sql(connection, {}, true));
+  INFO(plan);
+  CHECK(plan.find("SEARCH agent_runs USING INDEX idx_runs_start (start_time>? AND start_time<?)") != std::string::npos);
+}

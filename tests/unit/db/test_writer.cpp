@@ -25,7 +25,7 @@ TEST_CASE("open_servable creates the v7 schema on a new file and reads back the 
   CHECK(database.journal_mode == "DELETE");
   CHECK(database.synchronous == "FULL");
   CHECK(database.schema_version == 7);
-  CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 16);
+  CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 17);
 }
 
 TEST_CASE("the writer inserts once per event_id and reports duplicates") {
