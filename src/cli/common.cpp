@@ -29,6 +29,8 @@ const std::map<std::string, std::string> kValueTypes = {
     {"TELEMETRY_BACKUP_DIR", "DIR"},         {"TELEMETRY_BACKUP_KEEP_DAYS", "DAYS"},
     {"TELEMETRY_BACKUP_KEEP_LAST", "INT"},   {"TELEMETRY_LOG_LEVEL", "LEVEL"},
     {"TELEMETRY_LOG_FORMAT", "FORMAT"},      {"TELEMETRY_METRICS_MAX_AGENTS", "INT"},
+    {"TELEMETRY_HTTP_MAX_CONNECTIONS", "INT"}, {"TELEMETRY_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "INT"},
+    {"TELEMETRY_HTTP_MAX_HEADER_BYTES", "BYTES"},
 };
 
 // Defaults that follow another setting; their descriptions say so instead.

@@ -56,7 +56,7 @@ void register_run(CLI::App& app, RunCommand& run_command) {
   add_client_flags(*command, *settings);
   add_setting(*command, *settings, "--url", "TELEMETRY_API_URL", "the service to record to (TELEMETRY_API_URL)");
   add_script_flags(*command, flags->script, kStartFlags | kRunIdFlag);
-  command->add_option("--timeout", flags->timeout, "terminate the command's process group after this long (90, 15m, 2h)");
+  command->add_option("--timeout", flags->timeout, "terminate the command's process group after this long (90, 15m, 2h)")->type_name("DURATION");
   command->add_option("--tail-stderr", flags->tail_stderr,
                       "standard error lines kept for error_details (default 20; 0 leaves stderr untouched)");
   // After --, every word is the command's own, even ones that look like our flags.

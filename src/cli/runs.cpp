@@ -43,11 +43,11 @@ http::RunsSource source_of(const FlagValues& settings) {
 void add_query_flags(CLI::App& command, FlagValues& settings, RunsFlags& flags, bool filters) {
   add_global_flags(command, settings);
   add_setting(command, settings, "--url", "TELEMETRY_API_URL", "the service to ask (TELEMETRY_API_URL)");
-  command.add_option("--format", flags.format, "table, tsv or json (default: table on a terminal, else tsv)");
+  command.add_option("--format", flags.format, "table, tsv or json (default: table on a terminal, else tsv)")->type_name("FORMAT");
   if (!filters) return;
-  command.add_option("--agent-name", flags.query.agent_name, "only this agent");
-  command.add_option("--job-type", flags.query.job_type, "only this job type");
-  command.add_option("--since", flags.query.since, "created after: 24h, 7d, 2w ... or an ISO 8601 time");
+  command.add_option("--agent-name", flags.query.agent_name, "only this agent")->type_name("NAME");
+  command.add_option("--job-type", flags.query.job_type, "only this job type")->type_name("NAME");
+  command.add_option("--since", flags.query.since, "created after: 24h, 7d, 2w ... or an ISO 8601 time")->type_name("WHEN");
   command.add_option("--limit", flags.query.limit, "at most this many runs, newest first (default 100)");
 }
 
@@ -63,7 +63,7 @@ void register_runs(CLI::App& app, RunCommand& run) {
       "  telemetry runs failures --since 24h --format tsv | cut -f3,9\n"
       "  telemetry runs show 3f1c9a2e-5b7d-4e61-9c0a-8d2f4b6e1a37 --format json");
   add_query_flags(*runs, *settings, *flags, true);
-  runs->add_option("--status", flags->query.status, "only this status");
+  runs->add_option("--status", flags->query.status, "only this status")->type_name("STATUS");
   auto list_action = [&run, settings, flags] {
     run = [settings, flags] {
       std::cout << http::format_runs(http::list_runs(flags->query, source_of(*settings)), format_of(flags->format));
@@ -76,7 +76,7 @@ void register_runs(CLI::App& app, RunCommand& run) {
 
   CLI::App* list = runs->add_subcommand("list", "List runs, newest first (the default)");
   add_query_flags(*list, *settings, *flags, true);
-  list->add_option("--status", flags->query.status, "only this status");
+  list->add_option("--status", flags->query.status, "only this status")->type_name("STATUS");
   list->callback(list_action);
 
   CLI::App* failures = runs->add_subcommand("failures", "List failed runs (status failure), newest first");

@@ -11,18 +11,18 @@ namespace telemetry::cli {
 void add_script_flags(CLI::App& command, ScriptFlags& flags, unsigned which) {
   http::RunFields& f = flags.fields;
   if (which & kStartFlags) {
-    command.add_option("--agent-name", f.agent_name, "agent_name of the run");
-    command.add_option("--job-type", f.job_type, "job_type of the run");
-    command.add_option("--trigger-type", f.trigger_type, "trigger_type: cron, ci, manual ... (free text)");
+    command.add_option("--agent-name", f.agent_name, "agent_name of the run")->type_name("NAME");
+    command.add_option("--job-type", f.job_type, "job_type of the run")->type_name("NAME");
+    command.add_option("--trigger-type", f.trigger_type, "trigger_type: cron, ci, manual ... (free text)")->type_name("NAME");
   }
-  if (which & kRunIdFlag) command.add_option("--run-id", f.run_id, "run_id (default YYYYMMDDTHHMMSSZ-<agent>-<8 hex>)");
+  if (which & kRunIdFlag) command.add_option("--run-id", f.run_id, "run_id (default YYYYMMDDTHHMMSSZ-<agent>-<8 hex>)")->type_name("ID");
   if (which & kEndFlags) {
-    command.add_option("--status", f.status, "success, failure, partial, timeout or cancelled");
-    command.add_option("--error", f.error, "error_summary (sets the status to failure unless --status says otherwise)");
+    command.add_option("--status", f.status, "success, failure, partial, timeout or cancelled")->type_name("STATUS");
+    command.add_option("--error", f.error, "error_summary (sets the status to failure unless --status says otherwise)")->type_name("MESSAGE");
   }
-  command.add_option("--metric", f.metrics, "KEY=VALUE in metrics_json (repeatable; numbers stay numbers)")
+  command.add_option("--metric", f.metrics, "KEY=VALUE in metrics_json (repeatable; numbers stay numbers)")->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  command.add_option("--set", f.sets, "FIELD=VALUE for any field of POST /api/v1/runs (repeatable)")
+  command.add_option("--set", f.sets, "FIELD=VALUE for any field of POST /api/v1/runs (repeatable)")->type_name("FIELD=VALUE")
       ->allow_extra_args(false);
   if (which & kStdinFlag) command.add_flag("--stdin", f.from_stdin, "read a JSON object of fields from standard input first");
 }

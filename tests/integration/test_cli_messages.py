@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 from harness import BINARY, Server, clean_env, run_cli
 from ops_fixtures import create_v7, insert_runs
 
@@ -81,6 +83,20 @@ def test_help_shows_the_name_types_defaults_and_the_manual():
     assert re.search(r"--since DURATION .*\[default: 24h\]", run_cli("metrics", "--help").stdout)
     assert run_cli("backup", "restore", "--help").stdout.rstrip().endswith("man telemetry-backup")
     assert "man telemetry " in run_cli("--help").stdout
+
+
+COMMAND_PATHS = [("serve",), ("migrate",), ("backup",), ("backup", "list"), ("backup", "restore"),
+                 ("check",), ("ingest-buffer",), ("metrics",), ("prune",), ("run",),
+                 ("record", "start"), ("record", "finish"), ("record", "event"),
+                 ("runs",), ("runs", "list"), ("runs", "failures"), ("runs", "show")]
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
+def test_every_command_types_its_values(path):
+    """No flag of any command shows CLI11's generic TEXT: each names what it takes."""
+    result = run_cli(*path, "--help")
+    assert result.returncode == 0, result.stderr
+    assert " TEXT" not in result.stdout, result.stdout
 
 
 # --- 9: one rule for flag errors -------------------------------------------------
