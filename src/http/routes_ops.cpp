@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
 
 #include "http/metrics_body.h"
@@ -114,7 +115,8 @@ void handle_stats_health(ServiceContext& context, const RouteRequest&, httplib::
                     {"uptime_seconds", static_cast<std::int64_t>(
                          duration_cast<seconds>(now.time_since_epoch()).count() - context.metrics.start_time_seconds)},
                     {"backup_dir", context.config.backup_dir}};
-  const auto backups = db::backup::list_backups(context.config.backup_dir);
+  // The folder may hold other databases' backups too: only this one's count.
+  const auto backups = db::backup::backups_of_database(context.config.backup_dir, context.db_path).backups;
   if (backups.empty()) {
     body["last_backup"] = nullptr;
   } else {

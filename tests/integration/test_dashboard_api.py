@@ -4,12 +4,14 @@ headers, 304, no auth), the stats routes /api/v1/stats/trends, /agents and
 and the q filter of GET /api/v1/runs, against the real binary."""
 import datetime
 import json
+import os
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
 from harness import Server, run, run_cli
+from ops_fixtures import create_v7
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "stats-token-0123456789abcdef"
@@ -261,6 +263,21 @@ def test_agents_summary_ties_and_job_type_filter(stats_server):
     crawl = get(stats_server, "/api/v1/stats/agents", since="30d", job_type="crawl").json()["agents"]
     assert [(a["agent_name"], a["runs"]) for a in crawl] == [("crawler", 3)]
     assert get(stats_server, "/api/v1/stats/agents", since="1h", job_type="none").json()["agents"] == []
+
+
+def test_health_reports_only_its_own_databases_backups(tmp_path):
+    """Two databases in one folder share the backup folder: the service of one
+    never shows the other's backup as its last one."""
+    other = str(tmp_path / "t2.sqlite")
+    create_v7(other)
+    with Server(directory=str(tmp_path), db_name="u.sqlite") as server:
+        made = run_cli("backup", "--db", other, "--no-env-file")
+        assert made.returncode == 0, made.stderr
+        assert any(name.startswith("t2_") for name in os.listdir(tmp_path / "backups"))
+        assert get(server, "/api/v1/stats/health").json()["last_backup"] is None
+        made = run_cli("backup", "--db", server.db_path, "--no-env-file")
+        assert made.returncode == 0, made.stderr
+        assert get(server, "/api/v1/stats/health").json()["last_backup"]["name"].startswith("u_")
 
 
 def test_health_stats_gather_writer_database_backup_and_requests(make_server, tmp_path):
