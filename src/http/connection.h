@@ -42,7 +42,10 @@ struct Connection {
   std::size_t requests = 0;     // handed to a worker so far
   Clock::time_point deadline{};  // of the current state; the timer heap holds it
   std::uint64_t timer_serial = 0;  // newest timer entry for this connection
-  std::uint32_t events = 0;        // epoll interest currently registered
+  // Epoll interest, one-shot: an event disarms the socket until it is armed
+  // again, so a socket whose request a worker has reports nothing.
+  bool registered = false;         // in the epoll set (armed or not)
+  std::uint32_t events = 0;        // armed interest; 0 when disarmed
 };
 
 }  // namespace telemetry::http

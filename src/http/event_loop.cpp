@@ -30,6 +30,8 @@ constexpr int kReadsPerEvent = 16;      // then the next connection's turn
 constexpr int kAcceptsPerEvent = 256;   // likewise for a burst of new connections
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+// The longest a completion that did not wake the I/O thread waits to be taken.
+constexpr auto kQuietCompletionPoll = std::chrono::milliseconds(200);
 
 void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -58,15 +60,7 @@ EventLoop::EventLoop(ListenSocket listener, RequestEngine& engine, FrontDoorSett
     : listener_(std::move(listener)),
       settings_(settings),
       read_buffer_(kReadChunk),
-      workers_(engine, settings.workers, [this](Completion completion) {
-        {
-          std::lock_guard<std::mutex> lock(completions_mutex_);
-          completions_.push_back(std::move(completion));
-        }
-        const std::uint64_t one = 1;
-        // The counter saturating is harmless: the I/O thread is awake anyway.
-        [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
-      }) {
+      workers_(engine, settings.workers, [this](Completion completion) { complete(std::move(completion)); }) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) system_failure("epoll_create1");
   wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -90,6 +84,34 @@ EventLoop::~EventLoop() {
   ::close(epoll_);
 }
 
+// On a worker thread. A keep-alive answer that went out whole leaves the I/O
+// thread nothing to do but read the next request: arm the socket for that
+// here and let the I/O thread take note when it next wakes (a new event, or
+// at the latest kQuietCompletionPoll). Anything else wakes it now. The
+// completion is queued before the socket is armed, so the I/O thread finds
+// it before any event the arming can bring.
+void EventLoop::complete(Completion completion) {
+  const int fd = completion.fd;
+  const bool quiet = completion.fully_sent() && completion.nothing_buffered && !completion.response.close &&
+                     !stop_requested_;
+  completion.resumed_reading = quiet;
+  {
+    std::lock_guard<std::mutex> lock(completions_mutex_);
+    completions_.push_back(std::move(completion));
+  }
+  if (quiet) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLONESHOT;
+    event.data.u64 = static_cast<std::uint64_t>(fd);
+    if (::epoll_ctl(epoll_, EPOLL_CTL_MOD, fd, &event) == 0) return;
+    if (errno == ENOENT && ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event) == 0) return;
+    // Not armed after all: the wake-up below makes the I/O thread do it.
+  }
+  const std::uint64_t one = 1;
+  // The counter saturating is harmless: the I/O thread is awake anyway.
+  [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
+}
+
 void EventLoop::stop() {
   stop_requested_ = true;
   const std::uint64_t one = 1;
@@ -110,6 +132,9 @@ void EventLoop::run() {
     }
     const int ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), next_wait_ms());
     if (ready < 0 && errno != EINTR) system_failure("epoll_wait");
+    // First, so that a socket a worker armed again is back in reading before
+    // its event below is handled.
+    take_completions();
     for (int i = 0; i < ready; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kListenerTag) {
@@ -117,10 +142,18 @@ void EventLoop::run() {
       } else if (tag == kWakeTag) {
         std::uint64_t count = 0;
         [[maybe_unused]] const ssize_t got = ::read(wake_, &count, sizeof count);
-        take_completions();
       } else {
         const auto fd = static_cast<std::size_t>(tag);
-        if (fd < connections_.size() && connections_[fd]) on_event(*connections_[fd], events[i].events);
+        if (fd >= connections_.size() || !connections_[fd]) continue;
+        Connection& connection = *connections_[fd];
+        const std::uint64_t serial = connection.serial;
+        connection.events = 0;  // one-shot: the event disarmed it
+        on_event(connection, events[i].events);
+        // Still waiting for bytes: listen again (a closed connection is gone).
+        if (connections_[fd] && connections_[fd]->serial == serial &&
+            (connection.state == Connection::State::kReading || connection.state == Connection::State::kDraining)) {
+          set_interest(connection, EPOLLIN);
+        }
       }
     }
     expire_timers();
@@ -319,9 +352,11 @@ void EventLoop::dispatch(Connection& connection) {
   job.request.close_after = stopping_ || connection.peer_closed || settings_.keepalive.count() == 0 ||
                             ++connection.requests >= settings_.max_requests_per_connection;
   job.request.continue_sent = connection.continue_sent;
+  job.nothing_buffered = connection.in.empty() && !job.request.close_after;
   connection.state = Connection::State::kProcessing;
   set_interest(connection, 0);
   disarm(connection);
+  ++with_workers_;
   workers_.submit(std::move(job));
 }
 
@@ -334,9 +369,14 @@ void EventLoop::take_completions() {
     done.swap(completions_);
   }
   for (Completion& completion : done) {
+    --with_workers_;
     const auto fd = static_cast<std::size_t>(completion.fd);
     if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != completion.serial) continue;
     Connection& connection = *connections_[fd];
+    if (completion.resumed_reading) {
+      connection.registered = true;
+      connection.events = EPOLLIN;
+    }
     start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_,
                   completion.sent);
   }
@@ -426,17 +466,18 @@ void EventLoop::close(Connection& connection) {
 }
 
 void EventLoop::set_interest(Connection& connection, std::uint32_t events) {
-  if (connection.events == events) return;
-  epoll_event event{};
-  event.events = events;
-  event.data.u64 = static_cast<std::uint64_t>(connection.fd);
-  // No interest means out of the set: epoll reports a hang-up even to a
-  // descriptor that asked for nothing, which would wake the loop in vain
-  // while a worker has the request.
+  if (connection.events == events) return;  // also: disarmed by its last event and 0 wanted
   if (events == 0) {
+    // Armed and no interest wanted: out of the set, since epoll reports a
+    // hang-up even to a descriptor that asked for nothing.
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, connection.fd, nullptr);
+    connection.registered = false;
   } else {
-    ::epoll_ctl(epoll_, connection.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, connection.fd, &event);
+    epoll_event event{};
+    event.events = events | EPOLLONESHOT;
+    event.data.u64 = static_cast<std::uint64_t>(connection.fd);
+    ::epoll_ctl(epoll_, connection.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, connection.fd, &event);
+    connection.registered = true;
   }
   connection.events = events;
 }
@@ -469,6 +510,9 @@ int EventLoop::next_wait_ms() {
   }
   Clock::time_point until = Clock::time_point::max();
   if (!timers_.empty()) until = timers_.top().when;
+  // A quiet completion (see complete()) must not wait for an event that may
+  // never come: its connection's keep-alive deadline starts when it is taken.
+  if (with_workers_ > 0) until = std::min(until, Clock::now() + kQuietCompletionPoll);
   if (!accepting_ && !stopping_) until = std::min(until, accept_paused_until_);
   if (until == Clock::time_point::max()) return -1;
   const auto now = Clock::now();

@@ -71,6 +71,7 @@ class EventLoop {
   void read_from(Connection& connection);
   void frame(Connection& connection);
   void dispatch(Connection& connection);
+  void complete(Completion completion);  // on a worker thread
   void take_completions();
   // `sent`: how many of `bytes` are already on their way (a worker sent them).
   void start_writing(Connection& connection, std::string bytes, bool close_after, std::size_t sent = 0);
@@ -99,6 +100,7 @@ class EventLoop {
 
   std::vector<std::unique_ptr<Connection>> connections_;  // indexed by fd
   std::size_t open_ = 0;
+  std::size_t with_workers_ = 0;  // requests handed to workers, completions not yet taken
   std::uint64_t next_serial_ = 0;
   std::uint64_t next_timer_serial_ = 0;
   std::unordered_map<std::string, std::size_t> per_address_;

@@ -47,6 +47,7 @@ void WorkerPool::run() {
       queue_.pop_front();
     }
     Completion completion{job.fd, job.serial, {}};
+    completion.nothing_buffered = job.nothing_buffered;
     try {
       completion.response = engine_.handle(job.request);
     } catch (const std::exception& error) {

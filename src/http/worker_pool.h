@@ -7,7 +7,10 @@
 // A worker sends the response itself as far as the socket takes it without
 // waiting (the I/O thread does not touch a connection while a worker has its
 // request), so the client's answer does not wait for the I/O thread to wake;
-// the I/O thread then sends any rest and goes back to reading.
+// the I/O thread then sends any rest and goes back to reading. When nothing is
+// left to do but read the next request, the completion hook arms the socket
+// for reading itself and the I/O thread takes note at its next wake-up: a
+// keep-alive request then costs no extra wake-up of the I/O thread.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +28,9 @@ struct Job {
   int fd = -1;
   std::uint64_t serial = 0;
   CompleteRequest request;
+  // No request bytes wait behind this one: once the whole answer is sent,
+  // reading the next request needs nothing from the I/O thread.
+  bool nothing_buffered = false;
 };
 
 struct Completion {
@@ -32,6 +38,11 @@ struct Completion {
   std::uint64_t serial = 0;
   EngineResponse response;
   std::size_t sent = 0;  // bytes of the response the worker already sent
+  bool nothing_buffered = false;
+  // Set by the completion hook: the socket was armed for reading again.
+  bool resumed_reading = false;
+
+  bool fully_sent() const { return sent == response.bytes.size(); }
 };
 
 class WorkerPool {

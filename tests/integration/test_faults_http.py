@@ -295,6 +295,26 @@ def test_pipelined_requests_on_one_connection_are_all_answered(impatient_server)
     assert statuses == [b"200", b"201", b"200"], data[:500]
 
 
+def test_a_connection_silent_after_its_answer_is_closed_at_the_keepalive_timeout(impatient_server):
+    """A worker hands a kept-alive connection back without waking the I/O thread;
+    its keep-alive deadline must still start, even when no other client comes."""
+    sock = socket.create_connection(("127.0.0.1", impatient_server.port))
+    try:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.settimeout(30)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 200 ")
+        answered = time.monotonic()
+        closed_after = wait_closed(sock, timeout=30)
+        # The 2 s keep-alive timeout, counted from the answer; not never.
+        assert closed_after < 30, "the server kept a silent connection open"
+        assert time.monotonic() - answered >= 1.5
+    finally:
+        sock.close()
+
+
 def test_stopping_does_not_wait_for_idle_keepalive_connections():
     with Server(args=["--keepalive-timeout", "30", "--log-level", "warning"]) as server:
         idle = open_idle(server.port, 2)
