@@ -36,7 +36,7 @@ int run(const RunFlags& flags, const FlagValues& settings) {
   const http::RecordedRunResult result = http::run_recorded(options, reporter_settings(settings, Command::kRun));
   if (result.start_error) std::cerr << "telemetry: " << *result.start_error << "\n";
   // The command's output stays its own: a buffered record is only logged at debug level.
-  report_outcome("start", result.start);
+  if (result.start) report_outcome("start", *result.start);
   report_outcome("end", result.end);
   return result.exit_status;
 }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <climits>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <thread>
 
@@ -16,6 +18,11 @@ namespace telemetry::http {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// A command that ends this soon after it started is recorded by one POST of
+// its final record: a start record would be out of date before it was
+// stored, and waiting for its answer would double what a short command costs.
+constexpr auto kStartGrace = std::chrono::milliseconds(10);
 
 std::string signal_name(int sig) {
   const char* abbrev = ::sigabbrev_np(sig);
@@ -64,17 +71,31 @@ RecordedRunResult run_recorded(const RecordedRunOptions& options, const Reporter
   RunReporter reporter(settings);
   RecordedRunResult outcome;
   std::thread start_sender;
+  std::mutex ended_mutex;
+  std::condition_variable ended_changed;
+  bool ended = false;
   SupervisorOptions supervisor;
   supervisor.argv = options.argv;
   supervisor.timeout = options.timeout;
   supervisor.tail_lines = options.tail_stderr;
   supervisor.on_started = [&] {
-    start_sender = std::thread([&] { outcome.start = reporter.create(body); });
+    start_sender = std::thread([&] {
+      {
+        std::unique_lock<std::mutex> lock(ended_mutex);
+        if (ended_changed.wait_for(lock, kStartGrace, [&] { return ended; })) return;  // one record will do
+      }
+      outcome.start = reporter.create(body);
+    });
   };
   SupervisorResult result = supervise(supervisor);
   // The command has ended and its status is what we exit with: a late Ctrl-C or
   // SIGTERM must not lose its end record (the requests are bounded by their timeout).
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(sig, SIG_IGN);
+  {
+    std::lock_guard<std::mutex> lock(ended_mutex);
+    ended = true;
+  }
+  ended_changed.notify_one();
   if (start_sender.joinable()) start_sender.join();
   outcome.exit_status = result.exit_status();
   if (!result.started) outcome.start_error = error_summary(result, options.argv.front(), options.timeout);
@@ -100,7 +121,7 @@ RecordedRunResult run_recorded(const RecordedRunOptions& options, const Reporter
   Json final_body = body;
   for (auto& [key, value] : changes.items()) final_body[key] = value;
   outcome.end = reporter.finish(body["event_id"].get<std::string>(), changes, final_body,
-                                outcome.start.delivery == Delivery::kSent);
+                                outcome.start && outcome.start->delivery == Delivery::kSent);
   return outcome;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // `telemetry run`: runs one command under supervision and records it as a
 // run. The start record (status running) is sent on another thread while the
-// command already runs; the end record (success, failure, timeout or
+// command already runs, unless the command ends within the first 10 ms: then
+// the end record alone (a POST) stands for both. The end record (success, failure, timeout or
 // cancelled, end_time, duration_ms, exit code and signal in metrics_json, the
 // last lines of standard error on failure) is sent when it has ended. The
 // command's exit status and output are never changed.
@@ -25,7 +26,8 @@ struct RecordedRunOptions {
 struct RecordedRunResult {
   int exit_status = 0;                // the command's, or 128 + signal
   std::optional<std::string> start_error;  // the command could not be started
-  Outcome start, end;                 // what became of the two records
+  std::optional<Outcome> start;       // nullopt: the command ended first, the end record stands for both
+  Outcome end;
 };
 
 RecordedRunResult run_recorded(const RecordedRunOptions& options, const ReporterSettings& settings);

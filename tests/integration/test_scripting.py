@@ -73,6 +73,31 @@ def test_exit_status_of_the_command_is_preserved_and_recorded(served, script, st
     assert row["end_time"] and row["duration_ms"] >= 0 and row["host"]
 
 
+def requests_for(server, event_id):
+    """(method, path) of every request the server logged for one run."""
+    found = re.findall(r'msg="request" method=(\w+) path=(\S+)', server.stderr())
+    return [(method, path) for method, path in found
+            if path == "/api/v1/runs" or path.endswith("/" + event_id)]
+
+
+@pytest.mark.parametrize("script,records", [
+    # Ends within the first 10 ms: its end record alone, one POST.
+    ("exit 3", [("POST", "/api/v1/runs")]),
+    # Still running when the start is due: the start POST, then a PATCH of its end.
+    ("sleep 0.5; exit 3", [("POST", "/api/v1/runs"), ("PATCH", None)])])
+def test_a_short_command_is_recorded_by_one_post_a_longer_one_by_start_and_end(served, script, records):
+    server, env, cwd = served
+    result = run_cmd(env, cwd, "sh", "-c", script, flags=["--agent-name", "short-or-long"])
+    assert result.returncode == 3, result.stderr
+    row = last_run(server)
+    assert row["status"] == "failure" and json.loads(row["metrics_json"])["exit_code"] == 3
+    assert row["end_time"] and row["duration_ms"] >= 0
+    logged = requests_for(server, row["event_id"])
+    assert [method for method, _ in logged] == [method for method, _ in records], server.stderr()[-2000:]
+    if records[-1][0] == "PATCH":
+        assert logged[-1][1] == "/api/v1/runs/" + row["event_id"]
+
+
 def test_a_command_that_cannot_be_started_exits_127_and_is_a_failure(served):
     server, env, cwd = served
     result = run_cmd(env, cwd, "no-such-command-here")
@@ -219,7 +244,8 @@ def test_service_down_buffers_and_ingest_buffer_stores_one_row_per_run(tmp_path)
     cwd = tmp_path / "job"
     cwd.mkdir()
     env = env_for("http://127.0.0.1:%d" % free_port(), tmp_path)
-    ok = run_cmd(env, cwd, "sh", "-c", "echo done", flags=["--agent-name", "offline"])
+    # Long enough to have its start record buffered; the failing one ends at once: one record.
+    ok = run_cmd(env, cwd, "sh", "-c", "sleep 0.3; echo done", flags=["--agent-name", "offline"])
     assert ok.returncode == 0 and ok.stdout == b"done\n" and ok.stderr == b""
     bad = run_cmd(env, cwd, "sh", "-c", "echo broke >&2; exit 2", flags=["--agent-name", "offline"])
     assert bad.returncode == 2 and bad.stderr == b"broke\n"
@@ -233,13 +259,13 @@ def test_service_down_buffers_and_ingest_buffer_stores_one_row_per_run(tmp_path)
     names = [p.name for p in (cwd / "telemetry_buffer").iterdir()]
     assert len(names) == 1 and re.fullmatch(r"telemetry_\d{8}_\d{6}\.jsonl\.active", names[0])
     lines = buffer_lines(cwd)
-    assert len(lines) == 6  # start and end of each run
+    assert len(lines) == 5  # start and end of each run, but only the end of the short one
     for line in lines:
         record = json.loads(line)
         assert len(record) == 47 and list(record)[0] == "run_id" and list(record)[-1] == "record_type"
         assert ", \"agent_name\": " in line and line.isascii()
     assert [json.loads(line)["status"] for line in lines] == [
-        "running", "success", "running", "failure", "running", "partial"]
+        "running", "success", "failure", "running", "partial"]
 
     with Server() as server:
         url = "http://127.0.0.1:%d" % server.port
