@@ -96,7 +96,8 @@ MigrateResult migrate_database(const MigrateOptions& options) {
   try {
     // A dry run never opens the file for writing; a real run needs one
     // connection for detection, backup and migration so nothing slips between.
-    std::unique_ptr<Connection> connection = open_database(options.db_path, options.dry_run, options.busy_timeout_ms, *options.env);
+    std::unique_ptr<Connection> connection =
+        open_database(options.db_path, options.dry_run, options.busy_timeout_ms, *options.env);
     ProgressCounter progress{options.progress, 0};
     register_migration_functions(*connection, &progress);
 
