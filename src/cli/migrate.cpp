@@ -3,7 +3,6 @@
 // this file parses flags and prints.
 #include <unistd.h>
 
-#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -25,13 +24,6 @@ struct MigrateFlags {
   std::string to = "7";
 };
 
-// Only set by tests: fail on purpose after N steps, before COMMIT (see
-// docs/perf/migrate.md and tests/integration/test_migrate.py).
-int fail_after_step_from_environment() {
-  const char* value = std::getenv("TELEMETRY_MIGRATE_FAIL_AFTER_STEP");
-  return value && *value ? std::atoi(value) : 0;
-}
-
 int migrate(const MigrateFlags& flags) {
   if (flags.to != "7" && flags.to != "v7") {
     throw bad_flag("migrate", "--to", flags.to, "the only target is version 7 (7 or v7)");
@@ -45,7 +37,6 @@ int migrate(const MigrateFlags& flags) {
   options.synchronous = config.synchronous;
   options.dry_run = flags.dry_run;
   options.backup = !flags.no_backup;
-  options.fail_after_step = fail_after_step_from_environment();
   // The total is known only from the plan.
   std::int64_t total_rows = 0;
   TerminalProgress progress("copying agent_runs", TerminalProgress::Unit::kCount, "rows");

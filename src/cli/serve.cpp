@@ -64,8 +64,7 @@ int serve(const Config& config) {
   // TELEMETRY_RETENTION_DAYS: deletions go through the writer like any other write.
   std::unique_ptr<http::RetentionScheduler> retention;
   if (config.retention_days > 0) {
-    retention = std::make_unique<http::RetentionScheduler>(writer, metrics, metadata_cache, config.retention_days,
-                                                           http::retention_timing_from_environment());
+    retention = std::make_unique<http::RetentionScheduler>(writer, metrics, metadata_cache, config.retention_days);
     retention->start();
   }
 

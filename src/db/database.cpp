@@ -80,7 +80,7 @@ int exit_code_for(const SqliteError& error) {
 }
 
 ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
-                               bool create) {
+                               bool create, const StorageEnv& env) {
   if (!fs::exists(path)) {
     if (!create) throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
     const std::string parent = fs::path(path).parent_path().string();
@@ -90,7 +90,7 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
   ServableDatabase db;
   try {
     db.connection = std::make_unique<Connection>(path, Connection::Mode::kReadWrite,
-                                                 settings.busy_timeout_ms);
+                                                 settings.busy_timeout_ms, env);
     Connection& connection = *db.connection;
     connection.exec("PRAGMA foreign_keys=OFF");
     // Savepoints inside the writer's transactions need statement journals;

@@ -30,7 +30,7 @@ struct ServableDatabase {
 // 65 not SQLite / not servable, 66 missing (when !create), 73 cannot create,
 // 74 I/O error, 75 busy.
 ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
-                               bool create);
+                               bool create, const StorageEnv& env = StorageEnv::real());
 
 // A read-only connection for queries; never changes PRAGMAs that persist.
 std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_timeout_ms);

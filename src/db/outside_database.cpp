@@ -23,8 +23,8 @@ void harden_connection(Connection& connection) {
 }
 
 std::unique_ptr<Connection> open_outside_database(const std::string& path, Connection::Mode mode,
-                                                  int busy_timeout_ms) {
-  auto connection = std::make_unique<Connection>(path, mode, busy_timeout_ms);
+                                                  int busy_timeout_ms, const StorageEnv& env) {
+  auto connection = std::make_unique<Connection>(path, mode, busy_timeout_ms, env);
   harden_connection(*connection);
   return connection;
 }

@@ -25,6 +25,6 @@ void harden_connection(Connection& connection);
 // A connection to `path` with harden_connection applied. Throws SqliteError
 // as the Connection constructor does.
 std::unique_ptr<Connection> open_outside_database(const std::string& path, Connection::Mode mode,
-                                                  int busy_timeout_ms);
+                                                  int busy_timeout_ms, const StorageEnv& env = StorageEnv::real());
 
 }  // namespace telemetry::db

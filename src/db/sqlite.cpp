@@ -51,7 +51,8 @@ std::string immutable_uri(const std::string& path) {
 
 }  // namespace
 
-Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) : path_(path) {
+Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms, const StorageEnv& env)
+    : path_(path) {
   // SQLite's allocation statistics take a process-wide mutex on every malloc;
   // nothing here reads them. Must be set before SQLite initialises (first open).
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -64,7 +65,7 @@ Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) 
     case Mode::kImmutable: flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI; break;
   }
   const std::string name = mode == Mode::kImmutable ? immutable_uri(path) : path;
-  int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
+  int rc = sqlite3_open_v2(name.c_str(), &db_, flags, env.sqlite_vfs());
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     int extended = db_ ? sqlite3_extended_errcode(db_) : rc;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/run_columns.h"
+#include "db/storage_env.h"
 
 namespace telemetry::db {
 
@@ -46,7 +47,9 @@ class Connection {
   // -shm or -wal is created beside the file, even for a WAL database. Only for
   // a file without a -wal or -journal, whose content is all in the main file.
   enum class Mode { kReadOnly, kReadWrite, kReadWriteCreate, kImmutable };
-  Connection(const std::string& path, Mode mode, int busy_timeout_ms);
+  // `env` decides how the file is reached (db/storage_env.h).
+  Connection(const std::string& path, Mode mode, int busy_timeout_ms,
+             const StorageEnv& env = StorageEnv::real());
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

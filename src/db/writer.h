@@ -13,6 +13,8 @@
 //  - SQLITE_CANTOPEN for want of a file descriptor (EMFILE, ENFILE) rolls the
 //    group back and tries it again a few times; if descriptors stay short the
 //    group is answered kBusy (503, retry later) and the writer carries on.
+// tests/unit/db/test_storage_faults.cpp holds it to these through the storage
+// environment its connection was opened with (db/storage_env.h).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

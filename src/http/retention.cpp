@@ -1,28 +1,11 @@
 #include "http/retention.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "core/timestamp.h"
 #include "util/log.h"
 
 namespace telemetry::http {
-
-RetentionTiming retention_timing_from_environment() {
-  RetentionTiming timing;
-  const char* value = std::getenv("TELEMETRY_TEST_RETENTION_DELAY_MS");
-  if (value == nullptr || *value == '\0') return timing;
-  char* end = nullptr;
-  const long long ms = std::strtoll(value, &end, 10);
-  if (*end != '\0' || ms < 1) {
-    log::warning("TELEMETRY_TEST_RETENTION_DELAY_MS is not a positive integer; using the normal schedule",
-                 {{"value", value}});
-    return timing;
-  }
-  timing.first_delay = timing.interval = std::chrono::milliseconds(ms);
-  log::warning("retention runs on the test schedule", {{"delay_ms", std::to_string(ms)}});
-  return timing;
-}
 
 RetentionScheduler::RetentionScheduler(db::Writer& writer, ServiceMetrics& metrics, MetadataCache& metadata_cache,
                                        int retention_days, RetentionTiming timing, Clock now)

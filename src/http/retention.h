@@ -17,16 +17,13 @@
 
 namespace telemetry::http {
 
+// The documented schedule by default; unit tests (tests/unit/http/test_retention.cpp)
+// pass a short one, and a clock, to the scheduler instead of waiting an hour.
 struct RetentionTiming {
   std::chrono::milliseconds first_delay{60000};
   std::chrono::milliseconds interval{3600000};
   std::int64_t batch_size = 10000;
 };
-
-// The documented timing, unless the test-only variable
-// TELEMETRY_TEST_RETENTION_DELAY_MS=N is set: then both the first delay and
-// the interval are N milliseconds (integration tests cannot wait an hour).
-RetentionTiming retention_timing_from_environment();
 
 class RetentionScheduler {
  public:

@@ -13,19 +13,8 @@
 
 #include "util/command_error.h"
 #include "util/exit_codes.h"
-#include "util/lock_file_testing.h"
 
 namespace telemetry {
-
-namespace lock_testing {
-namespace {
-std::function<void()>& after_open_hook() {
-  static std::function<void()> hook;
-  return hook;
-}
-}  // namespace
-void set_after_open_hook(std::function<void()> hook) { after_open_hook() = std::move(hook); }
-}  // namespace lock_testing
 
 namespace {
 
@@ -172,15 +161,15 @@ bool lock_exclusive(int fd) {
 std::string LockHolder::describe_command() const { return command.empty() ? "another program" : command; }
 
 std::unique_ptr<WriterLock> WriterLock::acquire(const std::string& lock_path, const std::string& db_path,
-                                                const std::string& command, const std::string& url) {
+                                                const std::string& command, const std::string& url,
+                                                FileSystem& files) {
   create_parent_directory(lock_path);
   for (int attempt = 0; attempt <= kMaxRestarts; ++attempt) {
     // O_NOFOLLOW: a symlink in the lock's place must not lead our write elsewhere;
     // O_NONBLOCK: a FIFO there must not hang the open (require_plain_file refuses it).
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    int fd = files.open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     if (fd < 0) explain_unopenable(errno, lock_path, db_path);
     require_plain_file(fd, lock_path);
-    if (lock_testing::after_open_hook()) lock_testing::after_open_hook()();
     if (!lock_exclusive(fd)) {
       int lock_errno = errno;
       if (lock_errno == EWOULDBLOCK) {

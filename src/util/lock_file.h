@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "util/file_system.h"
+
 namespace telemetry {
 
 struct LockHolder {
@@ -20,10 +22,13 @@ class WriterLock {
  public:
   // Takes the lock or throws CommandError: 69 when held (message per docs/reference/configuration.md
   // 5 "Held elsewhere", naming db_path), 73 when the file cannot be created.
+  // The lock file is opened through `files`; tests pass their own to act
+  // between the open and the flock, a race that cannot be timed from outside.
   static std::unique_ptr<WriterLock> acquire(const std::string& lock_path,
                                              const std::string& db_path,
                                              const std::string& command,
-                                             const std::string& url = "");
+                                             const std::string& url = "",
+                                             FileSystem& files = FileSystem::real());
   ~WriterLock();  // deletes the path while still holding the lock, then closes
   WriterLock(const WriterLock&) = delete;
   WriterLock& operator=(const WriterLock&) = delete;

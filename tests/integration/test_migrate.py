@@ -345,17 +345,18 @@ def test_migrate_while_a_server_holds_the_lock_exits_69_naming_the_holder(tmp_pa
         assert read_bytes(db) == before
 
 
-@pytest.mark.parametrize("step", [1, 2, 3, 4])
-def test_a_failure_injected_mid_migration_leaves_the_file_byte_identical(tmp_path, step):
+def test_the_removed_test_hooks_are_unknown_settings_that_change_nothing(tmp_path):
+    """Faults are injected in unit tests through the storage environment
+    (docs/architecture.md "Test seams"): a failure at every write, fsync and journal
+    delete of a migration leaves the file as it was (tests/unit/migrations/test_migrate.cpp).
+    The environment variables that used to do it are now typos like any other."""
     db = load_fixture(str(tmp_path / "telemetry.sqlite"), "v6-original")
-    before = read_bytes(db)
-    env = clean_env(TELEMETRY_MIGRATE_FAIL_AFTER_STEP=step)
+    env = clean_env(TELEMETRY_MIGRATE_FAIL_AFTER_STEP="1", TELEMETRY_TEST_RETENTION_DELAY_MS="100")
     result = run_cli("migrate", "--db", db, "--no-env-file", "--no-backup", env=env)
-    assert result.returncode == 70, result.stderr
-    assert "rolled back, the database is unchanged" in result.stderr
-    assert read_bytes(db) == before
-    assert not os.path.exists(db + "-journal")
-    assert not os.path.exists(db + ".lock")
+    assert result.returncode == 0, result.stderr
+    assert "unknown setting TELEMETRY_MIGRATE_FAIL_AFTER_STEP ignored" in result.stderr
+    assert "unknown setting TELEMETRY_TEST_RETENTION_DELAY_MS ignored" in result.stderr
+    assert result.stdout.startswith("migrated ") or "\nmigrated " in result.stdout, result.stdout
 
 
 def test_a_second_run_is_a_no_op_that_says_so(tmp_path):

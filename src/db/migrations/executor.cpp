@@ -215,46 +215,24 @@ int exit_code_for_failure(const SqliteError& error) {
 
 ExecuteResult execute_plan(Connection& connection, const MigrationPlan& plan, const ExecuteOptions& options) {
   ExecuteResult result;
-  auto step_done = [&](const char* what) {
-    ++result.steps;
-    if (options.fail_after_step > 0 && result.steps >= options.fail_after_step) {
-      throw CommandError(exit_code::kSoftware,
-                         fmt::format("failure injected after step {} ({}) by TELEMETRY_MIGRATE_FAIL_AFTER_STEP; "
-                                     "rolled back, the database is unchanged",
-                                     result.steps, what));
-    }
-  };
   try {
     connection.exec("PRAGMA foreign_keys=OFF");
     Transaction transaction(connection, "BEGIN EXCLUSIVE");
     if (plan.create_schema) {
       connection.exec(schema_v7_sql());
-      step_done("create schema");
     } else {
-      if (plan.agent_runs == TableAction::kRebuild) {
-        migrate_agent_runs(connection, plan, options);
-        step_done("agent_runs");
-      }
-      if (plan.run_events != TableAction::kKeep) {
-        migrate_run_events(connection, plan.run_events);
-        step_done("run_events");
-      }
-      if (plan.commits != TableAction::kKeep) {
-        migrate_commits(connection, plan);
-        step_done("commits");
-      }
+      if (plan.agent_runs == TableAction::kRebuild) migrate_agent_runs(connection, plan, options);
+      if (plan.run_events != TableAction::kKeep) migrate_run_events(connection, plan.run_events);
+      if (plan.commits != TableAction::kKeep) migrate_commits(connection, plan);
       if (plan.schema_migrations != TableAction::kKeep) migrate_schema_migrations(connection, plan.schema_migrations);
       if (plan.add_version_row) {
         Statement insert(connection, "INSERT INTO main.schema_migrations (version, description) VALUES (7, ?1)");
         insert.bind_text(1, "Schema v7: migrated by telemetry from " + plan.shape.id);
         insert.step();
       }
-      step_done("schema_migrations");
       create_indexes(connection, plan);
-      step_done("indexes");
     }
     verify(connection, plan);
-    step_done("verify");
     result.rows = count_rows(connection);
     transaction.commit();
   } catch (const SqliteError& error) {

@@ -12,15 +12,11 @@ namespace telemetry::db::migrations {
 
 struct ExecuteOptions {
   ProgressCounter* progress = nullptr;  // counts copied agent_runs rows when set
-  // Test hook (TELEMETRY_MIGRATE_FAIL_AFTER_STEP): fail on purpose after this
-  // many steps, before COMMIT, to prove that a failure leaves the file as it was.
-  int fail_after_step = 0;
 };
 
 struct ExecuteResult {
   RowCounts rows;                // after the migration
   std::int64_t free_bytes = 0;   // free pages left behind, reclaimable by VACUUM
-  int steps = 0;                 // steps carried out
 };
 
 // The connection must have the migration functions registered and no open

@@ -63,11 +63,12 @@ Connection::Mode dry_run_mode(const std::string& path) {
   return side_files ? Connection::Mode::kReadOnly : Connection::Mode::kImmutable;
 }
 
-std::unique_ptr<Connection> open_database(const std::string& path, bool read_only, int busy_timeout_ms) {
+std::unique_ptr<Connection> open_database(const std::string& path, bool read_only, int busy_timeout_ms,
+                                          const StorageEnv& env) {
   try {
     // The file to migrate may come from anywhere: nothing stored in it runs (outside_database.h).
     auto connection = open_outside_database(
-        path, read_only ? dry_run_mode(path) : Connection::Mode::kReadWrite, busy_timeout_ms);
+        path, read_only ? dry_run_mode(path) : Connection::Mode::kReadWrite, busy_timeout_ms, env);
     // Reading the schema tells "not a database" apart from everything else.
     connection->query_int("SELECT count(*) FROM sqlite_master");
     return connection;
@@ -95,7 +96,8 @@ MigrateResult migrate_database(const MigrateOptions& options) {
   try {
     // A dry run never opens the file for writing; a real run needs one
     // connection for detection, backup and migration so nothing slips between.
-    std::unique_ptr<Connection> connection = open_database(options.db_path, options.dry_run, options.busy_timeout_ms);
+    std::unique_ptr<Connection> connection =
+        open_database(options.db_path, options.dry_run, options.busy_timeout_ms, *options.env);
     ProgressCounter progress{options.progress, 0};
     register_migration_functions(*connection, &progress);
 
@@ -125,7 +127,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
     connection->exec("PRAGMA synchronous=" + options.synchronous);
     // Larger page cache: the copy and the index builds touch every page.
     connection->exec("PRAGMA cache_size=-65536");
-    ExecuteOptions execute{options.progress ? &progress : nullptr, options.fail_after_step};
+    ExecuteOptions execute{options.progress ? &progress : nullptr};
     ExecuteResult executed = execute_plan(*connection, plan, execute);
 
     result.outcome = MigrateResult::Outcome::kMigrated;

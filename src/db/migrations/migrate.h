@@ -9,6 +9,7 @@
 
 #include "db/migrations/plan.h"
 #include "db/migrations/sql_functions.h"
+#include "db/storage_env.h"
 
 namespace telemetry::db::migrations {
 
@@ -23,7 +24,8 @@ struct MigrateOptions {
   std::function<void(const MigrationPlan&)> on_plan;
   // Rows copied so far; empty when progress is not shown.
   ProgressCallback progress;
-  int fail_after_step = 0;  // test hook, see ExecuteOptions
+  // Every connection to the database is opened through it (db/storage_env.h).
+  const StorageEnv* env = &StorageEnv::real();
 };
 
 struct MigrationSummary {

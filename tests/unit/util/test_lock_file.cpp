@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
+
 #include "temp_dir.h"
 #include "util/command_error.h"
+#include "util/file_system.h"
 #include "util/lock_file.h"
-#include "util/lock_file_testing.h"
 
 using telemetry::CommandError;
 using telemetry::current_lock_holder;
@@ -229,24 +231,30 @@ void replace_file(const std::string& path) {
   REQUIRE(fd >= 0);
   ::close(fd);
 }
-struct HookReset {
-  ~HookReset() { telemetry::lock_testing::set_after_open_hook(nullptr); }
+// Opens for real, then lets the test act as another process would between
+// acquire's open and its flock.
+struct RacingFiles : telemetry::FileSystem {
+  std::function<void(int opens)> after_open;
+  int opens = 0;
+  int open(const std::string& path, int flags, mode_t mode) override {
+    const int fd = FileSystem::open(path, flags, mode);
+    after_open(++opens);
+    return fd;
+  }
 };
 }  // namespace
 
 TEST_CASE("lock: a file replaced between open and flock is not trusted; acquire starts again") {
   telemetry::test::TempDir dir;
   std::string path = dir / "t.lock";
-  HookReset reset;
-  int opens = 0;
-  telemetry::lock_testing::set_after_open_hook([&] {
-    if (++opens == 1) replace_file(path);
-  });
-  auto lock = WriterLock::acquire(path, "/db", "prune");
-  CHECK(opens == 2);
+  RacingFiles files;
+  files.after_open = [&](int opens) {
+    if (opens == 1) replace_file(path);
+  };
+  auto lock = WriterLock::acquire(path, "/db", "prune", "", files);
+  CHECK(files.opens == 2);
   // The lock is on the file now at the path: it holds our content and conflicts.
   CHECK(read_file(path).find("\nprune\n") != std::string::npos);
-  telemetry::lock_testing::set_after_open_hook(nullptr);
   CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "migrate"), CommandError);
   auto holder = current_lock_holder(path);
   REQUIRE(holder);
@@ -256,30 +264,24 @@ TEST_CASE("lock: a file replaced between open and flock is not trusted; acquire 
 TEST_CASE("lock: a path that vanishes after open is not trusted either") {
   telemetry::test::TempDir dir;
   std::string path = dir / "t.lock";
-  HookReset reset;
-  int opens = 0;
-  telemetry::lock_testing::set_after_open_hook([&] {
-    if (++opens == 1) ::unlink(path.c_str());
-  });
-  auto lock = WriterLock::acquire(path, "/db", "prune");
-  CHECK(opens == 2);
+  RacingFiles files;
+  files.after_open = [&](int opens) {
+    if (opens == 1) ::unlink(path.c_str());
+  };
+  auto lock = WriterLock::acquire(path, "/db", "prune", "", files);
+  CHECK(files.opens == 2);
   CHECK(::access(path.c_str(), F_OK) == 0);
 }
 
 TEST_CASE("lock: a path replaced on every attempt gives up after 3 restarts") {
   telemetry::test::TempDir dir;
   std::string path = dir / "t.lock";
-  HookReset reset;
-  int opens = 0;
-  telemetry::lock_testing::set_after_open_hook([&] {
-    ++opens;
-    replace_file(path);
-  });
-  std::string message = command_error(69, [&] { WriterLock::acquire(path, "/db", "prune"); });
-  CHECK(opens == 4);
+  RacingFiles files;
+  files.after_open = [&](int) { replace_file(path); };
+  std::string message = command_error(69, [&] { WriterLock::acquire(path, "/db", "prune", "", files); });
+  CHECK(files.opens == 4);
   CHECK(message == "cannot lock " + path + ": the file was replaced 4 times while it was being locked");
   // Nothing is left locked.
-  telemetry::lock_testing::set_after_open_hook(nullptr);
   CHECK_FALSE(current_lock_holder(path).has_value());
 }
 
