@@ -17,7 +17,7 @@
 
 #include "cli/commands.h"
 #include "db/backup/database_files.h"
-#include "db/backup/file_sync.h"
+#include "util/file_sync.h"
 #include "db/backup/integrity.h"
 #include "db/backup/schema_facts.h"
 #include "db/database.h"

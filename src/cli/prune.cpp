@@ -15,8 +15,8 @@
 #include "cli/commands.h"
 #include "core/duration.h"
 #include "core/timestamp.h"
-#include "db/backup/file_sync.h"
-#include "db/backup/stop_signals.h"
+#include "util/file_sync.h"
+#include "util/stop_signals.h"
 #include "db/database.h"
 #include "db/run_queries.h"
 #include "db/run_store.h"
@@ -108,7 +108,7 @@ int prune(const PruneFlags& flags) {
   const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - age);
   if (flags.dry_run) return dry_run(config, flags, cutoff);
 
-  db::backup::install_stop_signal_handlers();
+  install_stop_signal_handlers();
   auto lock = take_lock(config);
   db::ConnectionSettings settings{config.journal_mode, config.synchronous, config.busy_timeout_ms};
   db::ServableDatabase database = db::open_servable(config.db_path, settings, /*create=*/false);
@@ -122,7 +122,7 @@ int prune(const PruneFlags& flags) {
   try {
     db::RunStore store(connection);
     for (;;) {
-      if ((stopped_by = db::backup::stop_exit_code()) != 0) break;
+      if ((stopped_by = stop_exit_code()) != 0) break;
       db::Transaction transaction(connection);
       const std::int64_t n = store.delete_created_before(cutoff, flags.batch_size);
       transaction.commit();
@@ -136,7 +136,7 @@ int prune(const PruneFlags& flags) {
       const auto pages_before = connection.query_int("PRAGMA page_count");
       const auto page_size = connection.query_int("PRAGMA page_size");
       // VACUUM writes a full copy of the database before replacing it.
-      db::backup::require_free_space(fs::path(config.db_path).parent_path().string(),
+      require_free_space(fs::path(config.db_path).parent_path().string(),
                                      static_cast<std::uint64_t>(pages_before * page_size), "VACUUM the database");
       connection.exec("VACUUM");
       freed = static_cast<std::uint64_t>((pages_before - connection.query_int("PRAGMA page_count")) * page_size);

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "db/backup/file_sync.h"
+#include "util/file_sync.h"
 #include "db/backup/integrity.h"
-#include "db/backup/temporary_file.h"
+#include "util/temporary_file.h"
 #include "db/backup/verify_copy.h"
 #include "db/database.h"
 #include "db/outside_database.h"

@@ -3,7 +3,7 @@
 // files SQLite may have put beside it, unless keep() is called.
 #include <string>
 
-namespace telemetry::db::backup {
+namespace telemetry {
 
 class TemporaryFile {
  public:
@@ -22,4 +22,4 @@ class TemporaryFile {
   bool kept_ = false;
 };
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

@@ -1,4 +1,4 @@
-#include "db/backup/stop_signals.h"
+#include "util/stop_signals.h"
 
 #include <signal.h>
 
@@ -6,7 +6,7 @@
 
 #include "util/exit_codes.h"
 
-namespace telemetry::db::backup {
+namespace telemetry {
 namespace {
 
 std::atomic<int> received_signal{0};
@@ -31,4 +31,4 @@ int stop_exit_code() {
   }
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

@@ -1,4 +1,4 @@
-#include "db/backup/temporary_file.h"
+#include "util/temporary_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 
-namespace telemetry::db::backup {
+namespace telemetry {
 
 TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -26,4 +26,4 @@ TemporaryFile::~TemporaryFile() {
   for (const char* suffix : {"", "-journal", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

@@ -7,7 +7,7 @@
 
 #include "util/directories.h"  // create_private_directories, used with these
 
-namespace telemetry::db::backup {
+namespace telemetry {
 
 // fsync(2) the file; throws CommandError 74 naming the path.
 void fsync_file(const std::string& path);
@@ -22,4 +22,4 @@ std::uint64_t available_bytes(const std::string& directory);
 // when fewer than needed + a safety margin are available.
 void require_free_space(const std::string& directory, std::uint64_t needed, const std::string& purpose);
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

@@ -1,4 +1,4 @@
-#include "db/backup/file_sync.h"
+#include "util/file_sync.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,7 +17,7 @@
 #include "util/exit_codes.h"
 #include "util/format_numbers.h"
 
-namespace telemetry::db::backup {
+namespace telemetry {
 namespace {
 
 void fsync_path(const std::string& path, int flags, const char* what) {
@@ -69,4 +69,4 @@ void require_free_space(const std::string& directory, std::uint64_t needed, cons
   }
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry
