@@ -22,8 +22,11 @@ TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {
 }
 
 TemporaryFile::~TemporaryFile() {
-  if (kept_) return;
-  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
+  if (!kept_) remove_with_sqlite_side_files(path_);
+}
+
+void remove_with_sqlite_side_files(const std::string& path) {
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
 }
 
 }  // namespace telemetry

@@ -22,4 +22,8 @@ class TemporaryFile {
   bool kept_ = false;
 };
 
+// Deletes `path` and the journal files SQLite may have put beside it
+// (-journal, -wal, -shm); missing ones are fine.
+void remove_with_sqlite_side_files(const std::string& path);
+
 }  // namespace telemetry

@@ -8,15 +8,15 @@
 
 #include <fmt/format.h>
 
-#include "util/file_sync.h"
 #include "db/backup/integrity.h"
-#include "util/temporary_file.h"
 #include "db/backup/verify_copy.h"
 #include "db/database.h"
 #include "db/outside_database.h"
 #include "db/shape.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/file_sync.h"
+#include "util/temporary_file.h"
 
 namespace telemetry::db::backup {
 namespace fs = std::filesystem;
