@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
-#include "util/command_error.h"
+#include "util/error.h"
 #include "util/file_sync.h"
 
 namespace telemetry::buffer {
@@ -80,7 +80,7 @@ void QuarantineWriter::write_pending() {
   try {
     if (!file_) file_ = std::make_unique<AtomicFile>(path_);
     file_->write(pending_);
-  } catch (const CommandError& failure) {
+  } catch (const Error& failure) {
     error_ = failure.what();
     file_.reset();
   }
@@ -92,7 +92,7 @@ std::optional<std::string> QuarantineWriter::commit() {
   if (!error_) {
     try {
       file_->commit();
-    } catch (const CommandError& failure) {
+    } catch (const Error& failure) {
       error_ = failure.what();
     }
   }
@@ -114,7 +114,7 @@ std::optional<std::string> remove_stale_quarantine(const std::string& path) {
 std::optional<std::string> sync_directory_of(const std::string& path) {
   try {
     fsync_directory(std::filesystem::path(path).parent_path().string());
-  } catch (const CommandError& failure) {
+  } catch (const Error& failure) {
     return failure.what();
   }
   return std::nullopt;

@@ -59,7 +59,7 @@ db::backup::CopyControl copy_control(Progress& progress) {
     progress.copying.finish();  // the copy's line ends before verification's begins
     progress.reading.update(done, total);
   };
-  control.interrupted = stop_exit_code;
+  control.interrupted = received_stop_signal;
   return control;
 }
 

@@ -15,6 +15,7 @@
 #include "http/client.h"
 #include "http/run_json.h"
 #include "util/command_error.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 
 namespace telemetry::http {
@@ -58,7 +59,7 @@ std::string query_value(const std::string& text) { return encode_path_segment(te
 
 void open_check(const std::string& path) {
   if (::access(path.c_str(), F_OK) != 0) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
+    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", path));
   }
 }
 
@@ -68,15 +69,15 @@ auto with_database(const RunsSource& source, Body body) {
   try {
     auto connection = db::open_read_only(*source.db_path, source.busy_timeout_ms);
     if (!db::table_exists(*connection, "agent_runs")) {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("{} is not a telemetry database (no agent_runs table)", *source.db_path));
+      throw Error(ErrorKind::kInvalidInput,
+                  fmt::format("{} is not a telemetry database (no agent_runs table)", *source.db_path));
     }
     return body(*connection);
   } catch (const db::SqliteError& error) {
     if (error.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", *source.db_path));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", *source.db_path));
     }
-    throw CommandError(db::exit_code_for(error), fmt::format("database {}: {}", *source.db_path, error.what()));
+    throw Error(db::error_kind(error), fmt::format("database {}: {}", *source.db_path, error.what()));
   }
 }
 

@@ -11,15 +11,15 @@ class AtomicFile {
  public:
   // Creates "<path>.tmp" afresh with mode 0600 (the files hold run data). A
   // leftover temporary file, or a symlink planted in its place, is removed,
-  // never written through. Throws CommandError 73 naming the temporary path.
+  // never written through. Throws Error kCannotCreate naming the temporary path.
   explicit AtomicFile(std::string path);
   ~AtomicFile();  // deletes the temporary file unless committed
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  // Throws CommandError 74 naming the temporary path.
+  // Throws Error kIo naming the temporary path.
   void write(std::string_view bytes);
-  // fsync, rename over the path, fsync of the directory; throws CommandError 74.
+  // fsync, rename over the path, fsync of the directory; throws Error kIo.
   void commit();
 
   const std::string& path() const { return path_; }

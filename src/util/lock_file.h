@@ -18,8 +18,8 @@ struct LockHolder {
 
 class WriterLock {
  public:
-  // Takes the lock or throws CommandError: 69 when held (message per docs/reference/configuration.md
-  // 5 "Held elsewhere", naming db_path), 73 when the file cannot be created.
+  // Takes the lock or throws Error: kUnavailable when held (message per docs/reference/configuration.md
+  // 5 "Held elsewhere", naming db_path), kCannotCreate when the file cannot be created.
   static std::unique_ptr<WriterLock> acquire(const std::string& lock_path,
                                              const std::string& db_path,
                                              const std::string& command,

@@ -8,15 +8,14 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry {
 
 TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    throw CommandError(exit_code::kCantCreate, fmt::format("cannot create {}: {}", path_, std::strerror(errno)));
+    throw Error(ErrorKind::kCannotCreate, fmt::format("cannot create {}: {}", path_, std::strerror(errno)));
   }
   ::close(fd);
 }

@@ -7,7 +7,7 @@ namespace telemetry {
 
 class TemporaryFile {
  public:
-  // Throws CommandError 73 naming the path when it cannot be created.
+  // Throws Error kCannotCreate naming the path when it cannot be created.
   explicit TemporaryFile(std::string path);
   ~TemporaryFile();
   TemporaryFile(const TemporaryFile&) = delete;

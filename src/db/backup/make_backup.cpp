@@ -13,8 +13,7 @@
 #include "db/backup/verified_copy.h"
 #include "db/backup/verified_record.h"
 #include "db/database.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/file_sync.h"
 #include "util/temporary_file.h"
 
@@ -23,7 +22,7 @@ namespace fs = std::filesystem;
 BackupOutcome make_backup(const BackupOptions& options) {
   std::error_code error;
   if (!fs::exists(options.db_path, error)) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", options.db_path));
+    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", options.db_path));
   }
   std::unique_ptr<Connection> source;
   std::int64_t source_bytes = 0;
@@ -32,9 +31,9 @@ BackupOutcome make_backup(const BackupOptions& options) {
     source_bytes = source->query_int("PRAGMA page_count") * source->query_int("PRAGMA page_size");
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", options.db_path));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", options.db_path));
     }
-    throw CommandError(exit_code_for(failure), fmt::format("database {}: {}", options.db_path, failure.what()));
+    throw Error(error_kind(failure), fmt::format("database {}: {}", options.db_path, failure.what()));
   }
 
   create_private_directories(options.backup_dir);
@@ -65,7 +64,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   record.source = database_identity(options.db_path);
   try {
     write_verified_record(outcome.path, record);
-  } catch (const CommandError&) {
+  } catch (const Error&) {
     // Without its record the copy would look like an unverified backup; a
     // backup command that fails must not leave one behind.
     fs::remove(outcome.path, error);

@@ -8,8 +8,7 @@
 #include "db/backup/integrity.h"
 #include "db/backup/verify_copy.h"
 #include "db/database.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/file_sync.h"
 
 namespace telemetry::db::backup {
@@ -19,17 +18,17 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// A copy that failed verification: is the source itself corrupt (65) or did
-// the copy go wrong (74)?
+// A copy that failed verification: is the source itself corrupt, or did the
+// copy go wrong (an I/O failure)?
 [[noreturn]] void report_failed_verification(Connection& source, const std::string& problem) {
   IntegrityResult source_check = check_integrity(source, /*quick=*/true);
   if (!source_check.ok) {
-    throw CommandError(exit_code::kDataErr,
-                       fmt::format("database {} fails quick_check ({}); no backup was kept. Restore a good backup "
-                                   "or investigate with 'telemetry check'",
-                                   source.path(), source_check.problems.front()));
+    throw Error(ErrorKind::kCorrupt,
+                fmt::format("database {} fails quick_check ({}); no backup was kept. Restore a good backup "
+                            "or investigate with 'telemetry check'",
+                            source.path(), source_check.problems.front()));
   }
-  throw CommandError(exit_code::kIoErr, fmt::format("the copy failed verification ({}); no backup was kept", problem));
+  throw Error(ErrorKind::kIo, fmt::format("the copy failed verification ({}); no backup was kept", problem));
 }
 
 }  // namespace
@@ -49,8 +48,8 @@ VerifiedCopy make_verified_copy(Connection& source, TemporaryFile& temporary, co
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(options.control);
     // Corruption found in the copy is a failed copy (I/O), not bad input.
-    throw CommandError(exit_code_for(failure) == exit_code::kDataErr ? exit_code::kIoErr : exit_code_for(failure),
-                       fmt::format("verifying the copy: {}", failure.what()));
+    const ErrorKind kind = error_kind(failure);
+    throw Error(kind == ErrorKind::kCorrupt ? ErrorKind::kIo : kind, fmt::format("verifying the copy: {}", failure.what()));
   }
   if (!verification.ok) report_failed_verification(source, verification.problem);
   throw_if_interrupted(options.control);

@@ -29,9 +29,10 @@ struct VerifiedCopy {
 
 // Copies `source` into `temporary` (an existing empty file), verifies it,
 // fsyncs it and renames it to `destination`, then marks `temporary` kept.
-// Throws CommandError: 65 the source is corrupt or not SQLite (a copy that
-// fails verification while the source passes quick_check is 74), 73 the copy
-// cannot be written (disk full), 74 I/O, 75 busy, or the interrupted code.
+// Throws Error: kCorrupt or kInvalidInput when the source is damaged or not
+// SQLite (a copy that fails verification while the source passes quick_check
+// is kIo), kDiskFull / kCannotCreate when the copy cannot be written, kIo,
+// kBusy, or stopped_by() a signal.
 VerifiedCopy make_verified_copy(Connection& source, TemporaryFile& temporary, const std::string& destination,
                                 const VerifiedCopyOptions& options);
 

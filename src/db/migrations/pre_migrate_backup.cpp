@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "db/backup/verified_copy.h"
-#include "util/command_error.h"
+#include "util/error.h"
 #include "util/temporary_file.h"
 
 namespace telemetry::db::migrations {
@@ -29,8 +29,8 @@ void make_verified_backup(Connection& source, const std::string& destination) {
   try {
     TemporaryFile temporary(temporary_path);
     backup::make_verified_copy(source, temporary, destination, backup::VerifiedCopyOptions{});
-  } catch (const CommandError& error) {
-    throw CommandError(error.exit_code(), fmt::format("cannot create the backup {}: {}", destination, error.what()));
+  } catch (const Error& error) {
+    throw Error(error.kind(), fmt::format("cannot create the backup {}: {}", destination, error.what()));
   }
 }
 

@@ -12,7 +12,7 @@ namespace telemetry::db::migrations {
 std::string pre_migrate_backup_path(const std::string& db_path, std::time_t now);
 
 // The verified copy of db/backup/verified_copy.h, through "<destination>.tmp".
-// Throws its CommandError, the message prefixed "cannot create the backup
+// Throws its Error, the message prefixed "cannot create the backup
 // <destination>: "; a failed copy is deleted.
 void make_verified_backup(Connection& source, const std::string& destination);
 

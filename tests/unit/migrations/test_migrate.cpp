@@ -10,8 +10,8 @@
 #include "db/migrations/event_id.h"
 #include "db/migrations/migrate.h"
 #include "db/schema.h"
-#include "util/command_error.h"
 #include "temp_db.h"
+#include "util/error.h"
 
 using namespace telemetry;
 using db::migrations::MigrateOptions;
@@ -48,13 +48,13 @@ MigrateOptions options_for(const TempDb& temp) {
   return options;
 }
 
-int exit_code_of(const MigrateOptions& options) {
+std::optional<ErrorKind> error_kind_of(const MigrateOptions& options) {
   try {
     migrate_database(options);
-  } catch (const CommandError& error) {
-    return error.exit_code();
+  } catch (const Error& error) {
+    return error.kind();
   }
-  return 0;
+  return std::nullopt;
 }
 
 std::string text_at(db::Connection& connection, const std::string& sql) { return connection.query_text(sql); }
@@ -145,7 +145,7 @@ TEST_CASE("a failure injected before COMMIT leaves the file byte-identical") {
   options.backup = false;
   for (int step = 1; step <= 3; ++step) {
     options.fail_after_step = step;
-    CHECK(exit_code_of(options) == 70);
+    CHECK(error_kind_of(options) == ErrorKind::kInternal);
     CHECK(read_file(temp.path) == before);
   }
 }
@@ -170,7 +170,7 @@ TEST_CASE("refusals: unmappable status, a note on a non-object context_json, unk
   }
   SECTION("an unknown agent_runs") { load(temp.path, "CREATE TABLE agent_runs (id INTEGER PRIMARY KEY, x TEXT)"); }
   const std::string before = read_file(temp.path);
-  CHECK(exit_code_of(options) == 65);
+  CHECK(error_kind_of(options) == ErrorKind::kInvalidInput);
   CHECK(read_file(temp.path) == before);
 }
 

@@ -7,8 +7,8 @@
 
 #include "db/migrations/pre_migrate_backup.h"
 #include "db/sqlite.h"
-#include "util/command_error.h"
 #include "temp_db.h"
+#include "util/error.h"
 
 using namespace telemetry;
 namespace fs = std::filesystem;
@@ -27,7 +27,7 @@ TEST_CASE("the pre-migrate backup holds the source's rows and replaces a leftove
   CHECK(copy.query_int("SELECT count(*) FROM t") == 3);
 }
 
-TEST_CASE("a pre-migrate backup that cannot be created names it, exit code 73") {
+TEST_CASE("a pre-migrate backup that cannot be created names it") {
   TempDb temp;
   db::Connection source(temp.path, db::Connection::Mode::kReadWriteCreate, 1000);
   source.exec("CREATE TABLE t(x)");
@@ -35,8 +35,30 @@ TEST_CASE("a pre-migrate backup that cannot be created names it, exit code 73") 
   try {
     db::migrations::make_verified_backup(source, destination);
     FAIL("made a backup in a missing directory");
-  } catch (const CommandError& error) {
-    CHECK(error.exit_code() == 73);
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kCannotCreate);
     CHECK(std::string(error.what()).rfind("cannot create the backup " + destination + ": ", 0) == 0);
   }
+}
+
+TEST_CASE("a pre-migrate backup of a database locked by another process is busy (75), no longer an I/O error") {
+  // Before the one classification table the pre-migrate backup had its own,
+  // which made SQLITE_BUSY an I/O error (74): retrying later is the remedy.
+  TempDb temp;
+  {
+    db::Connection create(temp.path, db::Connection::Mode::kReadWriteCreate, 1000);
+    create.exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+  }
+  db::Connection holder(temp.path, db::Connection::Mode::kReadWrite, 1000);
+  holder.exec("BEGIN EXCLUSIVE; INSERT INTO t VALUES (2)");
+  db::Connection source(temp.path, db::Connection::Mode::kReadWrite, 10);
+  const std::string destination = temp.path + ".pre-migrate-20260101_000000.sqlite";
+  try {
+    db::migrations::make_verified_backup(source, destination);
+    FAIL("copied a database another connection holds exclusively");
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kBusy);
+  }
+  CHECK_FALSE(fs::exists(destination));
+  CHECK_FALSE(fs::exists(destination + ".tmp"));
 }

@@ -6,19 +6,14 @@
 
 #include "temp_dir.h"
 #include "util/atomic_file.h"
-#include "util/command_error.h"
+#include "util/error.h"
 
 using telemetry::AtomicFile;
-using telemetry::CommandError;
+using telemetry::Error;
+using telemetry::ErrorKind;
+using telemetry::test::exists;
 using telemetry::test::read_file;
 using telemetry::test::TempDir;
-
-namespace {
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-}  // namespace
 
 TEST_CASE("an atomic file replaces the old content only on commit") {
   TempDir dir;
@@ -58,12 +53,12 @@ TEST_CASE("a stale temporary or a symlink in its place is replaced, never writte
   CHECK(read_file(victim) == "keep\n");
 }
 
-TEST_CASE("an atomic file that cannot be created names its temporary path, exit code 73") {
+TEST_CASE("an atomic file that cannot be created names its temporary path") {
   try {
     AtomicFile file("/nonexistent-dir/f.json");
     FAIL("created a file in a missing directory");
-  } catch (const CommandError& error) {
-    CHECK(error.exit_code() == 73);
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kCannotCreate);
     CHECK(std::string(error.what()).find("/nonexistent-dir/f.json.tmp") != std::string::npos);
   }
 }

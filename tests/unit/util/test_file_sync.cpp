@@ -1,24 +1,17 @@
 // util/file_sync.h and util/temporary_file.h: durable renames, the free-space
 // test and the self-deleting temporary file.
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
 
 #include "temp_dir.h"
-#include "util/command_error.h"
+#include "util/error.h"
 #include "util/file_sync.h"
 #include "util/temporary_file.h"
 
-using telemetry::CommandError;
+using telemetry::Error;
+using telemetry::ErrorKind;
+using telemetry::test::exists;
 using telemetry::test::read_file;
 using telemetry::test::TempDir;
-
-namespace {
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-}  // namespace
 
 TEST_CASE("durable_rename moves the file; a missing source is an I/O error naming both paths") {
   TempDir dir;
@@ -29,21 +22,21 @@ TEST_CASE("durable_rename moves the file; a missing source is an I/O error namin
   try {
     telemetry::durable_rename(from, dir / "c");
     FAIL("renamed a missing file");
-  } catch (const CommandError& error) {
-    CHECK(error.exit_code() == 74);
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kIo);
     CHECK(std::string(error.what()) == "cannot rename " + from + " to " + (dir / "c") + ": No such file or directory");
   }
 }
 
-TEST_CASE("require_free_space refuses what the filesystem cannot hold, exit code 73") {
+TEST_CASE("require_free_space refuses what the filesystem cannot hold") {
   TempDir dir;
   CHECK_NOTHROW(telemetry::require_free_space(dir.path(), 1, "test"));
   const std::uint64_t too_much = telemetry::available_bytes(dir.path());
   try {
     telemetry::require_free_space(dir.path(), too_much, "copy things");
     FAIL("accepted more than the free space");
-  } catch (const CommandError& error) {
-    CHECK(error.exit_code() == 73);
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kDiskFull);
     CHECK(std::string(error.what()).rfind("not enough free space in " + dir.path() + " to copy things: needs about ", 0) == 0);
   }
 }
@@ -63,5 +56,5 @@ TEST_CASE("a temporary file is deleted with SQLite's side files unless kept") {
     file.keep();
   }
   CHECK(exists(path));
-  CHECK_THROWS_AS(telemetry::TemporaryFile(path), CommandError);  // created exclusively
+  CHECK_THROWS_AS(telemetry::TemporaryFile(path), Error);  // created exclusively
 }
