@@ -6,8 +6,10 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "db/sqlite.h"
 #include "util/command_error.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 
 using namespace telemetry;
@@ -33,6 +35,9 @@ int main(int argc, char** argv) {
   } catch (const CommandError& e) {
     if (*e.what()) std::cerr << "telemetry: " << e.what() << "\n";
     return e.exit_code();
+  } catch (const Error& e) {
+    if (*e.what()) std::cerr << "telemetry: " << e.what() << "\n";
+    return cli::exit_code_for(e.kind());
   } catch (const db::SqliteError& e) {
     std::cerr << "telemetry: database error: " << e.what() << "\n";
     return exit_code::kSoftware;

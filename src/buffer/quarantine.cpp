@@ -1,16 +1,16 @@
 #include "buffer/quarantine.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
+#include "util/error.h"
+#include "util/file_sync.h"
 
 namespace telemetry::buffer {
 namespace {
@@ -64,77 +64,44 @@ std::string quarantine_record(const RejectedLine& rejected, const std::string& s
 }
 
 QuarantineWriter::QuarantineWriter(std::string path, std::string source, std::string rejected_at)
-    : path_(std::move(path)), temporary_(path_ + ".tmp"), source_(std::move(source)),
-      rejected_at_(std::move(rejected_at)) {}
+    : path_(std::move(path)), source_(std::move(source)), rejected_at_(std::move(rejected_at)) {}
 
-QuarantineWriter::~QuarantineWriter() { discard(); }
-
-bool QuarantineWriter::open_temporary() {
-  // Rejected lines are run data: 0600 like the database. A leftover temporary
-  // file (or a symlink planted in its place) is removed, never written through.
-  if (::unlink(temporary_.c_str()) != 0 && errno != ENOENT) {
-    error_ = system_error("cannot remove the stale", temporary_);
-    return false;
-  }
-  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    error_ = system_error("cannot create", temporary_);
-    return false;
-  }
-  return true;
-}
-
-bool QuarantineWriter::write_all(const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t wrote = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0) {
-      error_ = system_error("cannot write", temporary_);
-      return false;
-    }
-    done += static_cast<std::size_t>(wrote);
-  }
-  return true;
-}
+QuarantineWriter::~QuarantineWriter() = default;
 
 void QuarantineWriter::add(const RejectedLine& rejected) {
   ++count_;
   if (error_) return;
-  if (fd_ < 0 && !open_temporary()) return;
   pending_ += quarantine_record(rejected, source_, rejected_at_);
   pending_ += '\n';
-  if (pending_.size() >= kFlushBytes) {
-    write_all(pending_);
-    pending_.clear();
+  if (pending_.size() >= kFlushBytes) write_pending();
+}
+
+void QuarantineWriter::write_pending() {
+  try {
+    if (!file_) file_ = std::make_unique<AtomicFile>(path_);
+    file_->write(pending_);
+  } catch (const Error& failure) {
+    error_ = failure.what();
+    file_.reset();
   }
+  pending_.clear();
 }
 
 std::optional<std::string> QuarantineWriter::commit() {
-  if (!error_ && fd_ < 0) open_temporary();  // an empty file is still a valid result
-  if (!error_ && !pending_.empty() && write_all(pending_)) pending_.clear();
-  if (!error_ && ::fsync(fd_) != 0) error_ = system_error("cannot fsync", temporary_);
-  if (!error_ && ::close(fd_) != 0) error_ = system_error("cannot close", temporary_);
-  if (!error_) fd_ = -1;
-  if (!error_ && std::rename(temporary_.c_str(), path_.c_str()) != 0) {
-    error_ = system_error("cannot rename " + temporary_ + " to", path_);
+  if (!error_) write_pending();  // an empty file is still a valid result
+  if (!error_) {
+    try {
+      file_->commit();
+    } catch (const Error& failure) {
+      error_ = failure.what();
+    }
   }
-  if (error_) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    ::unlink(temporary_.c_str());
-    pending_.clear();
-    return error_;
-  }
-  return sync_directory_of(path_);
+  file_.reset();
+  return error_;
 }
 
 void QuarantineWriter::discard() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-    ::unlink(temporary_.c_str());
-  }
+  file_.reset();
   pending_.clear();
 }
 
@@ -145,14 +112,11 @@ std::optional<std::string> remove_stale_quarantine(const std::string& path) {
 }
 
 std::optional<std::string> sync_directory_of(const std::string& path) {
-  std::string directory = std::filesystem::path(path).parent_path().string();
-  if (directory.empty()) directory = ".";
-  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return system_error("cannot open directory", directory);
-  const bool synced = ::fsync(fd) == 0;
-  const std::string error = synced ? "" : system_error("cannot fsync directory", directory);
-  ::close(fd);
-  if (!synced) return error;
+  try {
+    fsync_directory(std::filesystem::path(path).parent_path().string());
+  } catch (const Error& failure) {
+    return failure.what();
+  }
   return std::nullopt;
 }
 

@@ -3,8 +3,11 @@
 // rejected line, written under a temporary name and renamed into place only
 // when complete, so a crash never leaves a half-written <input>.rejected.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "util/atomic_file.h"
 
 namespace telemetry::buffer {
 
@@ -22,9 +25,9 @@ std::string quarantine_record(const RejectedLine& rejected, const std::string& s
 // RFC 4648 base64 with padding.
 std::string base64_encode(std::string_view bytes);
 
-// Streams records to "<path>.tmp" (created afresh, mode 0600) as lines are rejected, then fsyncs it,
-// renames it over <path> and fsyncs the directory. Errors are returned as
-// text (the caller leaves the input unchanged and exits 73).
+// Streams records into an AtomicFile for <path> (util/atomic_file.h) as lines
+// are rejected; commit() puts it in place. Errors are returned as text (the
+// caller leaves the input unchanged and exits 73).
 class QuarantineWriter {
  public:
   QuarantineWriter(std::string path, std::string source, std::string rejected_at);
@@ -40,14 +43,12 @@ class QuarantineWriter {
   const std::string& path() const { return path_; }
 
  private:
-  bool open_temporary();
-  bool write_all(const std::string& bytes);
+  void write_pending();  // creates the file on first use
 
   std::string path_;
-  std::string temporary_;
   std::string source_;
   std::string rejected_at_;
-  int fd_ = -1;
+  std::unique_ptr<AtomicFile> file_;
   std::int64_t count_ = 0;
   std::optional<std::string> error_;  // first failure; reported by commit()
   std::string pending_;               // buffered output, written in large blocks

@@ -15,7 +15,7 @@
 #include "db/backup/catalog.h"
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
-#include "db/backup/stop_signals.h"
+#include "util/stop_signals.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/format_numbers.h"
@@ -59,7 +59,7 @@ db::backup::CopyControl copy_control(Progress& progress) {
     progress.copying.finish();  // the copy's line ends before verification's begins
     progress.reading.update(done, total);
   };
-  control.interrupted = stop_exit_code;
+  control.interrupted = received_stop_signal;
   return control;
 }
 

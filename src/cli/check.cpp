@@ -16,8 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "db/backup/database_files.h"
-#include "db/backup/file_sync.h"
+#include "util/file_sync.h"
 #include "db/backup/integrity.h"
 #include "db/backup/schema_facts.h"
 #include "db/database.h"
@@ -317,7 +318,7 @@ void check_open_database(const Config& config, bool quick, const std::optional<H
   } catch (const db::SqliteError& error) {
     // Corruption found while reading is a data error (65); busy is 75; the
     // rest (I/O, permissions) an I/O error (74).
-    const int code = db::exit_code_for(error);
+    const int code = exit_code_for(error);
     checks.push_back(fail(current, fmt::format("reading {}: {}", config.db_path, error.what()),
                           code == exit_code::kDataErr || code == exit_code::kTempFail ? code : exit_code::kIoErr));
   }

@@ -21,6 +21,7 @@
 #include "buffer/pending_inserts.h"
 #include "buffer/state_tracker.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "core/json_body.h"
 #include "core/timestamp.h"
 #include "db/database.h"
@@ -48,7 +49,7 @@ struct IngestFlags {
 };
 
 CommandError database_failure(const db::SqliteError& error, const std::string& db_path) {
-  return CommandError(db::exit_code_for(error), fmt::format("database {}: {}", db_path, error.what()));
+  return CommandError(exit_code_for(error), fmt::format("database {}: {}", db_path, error.what()));
 }
 
 // ---- direct mode -------------------------------------------------------

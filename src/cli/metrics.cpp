@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "db/database.h"
 #include "db/shape.h"
 #include "http/client.h"
@@ -48,7 +49,7 @@ Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
     if (error.code() == SQLITE_NOTADB) {
       throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
     }
-    throw CommandError(db::exit_code_for(error), fmt::format("database {}: {}", config.db_path, error.what()));
+    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", config.db_path, error.what()));
   }
 }
 

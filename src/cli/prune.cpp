@@ -13,10 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "core/duration.h"
 #include "core/timestamp.h"
-#include "db/backup/file_sync.h"
-#include "db/backup/stop_signals.h"
+#include "util/file_sync.h"
+#include "util/stop_signals.h"
 #include "db/database.h"
 #include "db/run_queries.h"
 #include "db/run_store.h"
@@ -75,7 +76,7 @@ int dry_run(const Config& config, const PruneFlags& flags, const std::string& cu
     if (failure.code() == SQLITE_NOTADB) {
       throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
     }
-    throw CommandError(db::exit_code_for(failure), fmt::format("database {}: {}", config.db_path, failure.what()));
+    throw CommandError(exit_code_for(failure), fmt::format("database {}: {}", config.db_path, failure.what()));
   }
   if (flags.json) {
     std::cout << ordered_json{{"dry_run", true}, {"cutoff", cutoff}, {"matching", matching}, {"total", total}}.dump()
@@ -90,12 +91,11 @@ int dry_run(const Config& config, const PruneFlags& flags, const std::string& cu
 std::unique_ptr<WriterLock> take_lock(const Config& config) {
   try {
     return WriterLock::acquire(config.lock_file, config.db_path, "prune");
-  } catch (const CommandError& error) {
-    if (error.exit_code() != exit_code::kUnavailable) throw;
-    throw CommandError(error.exit_code(),
-                       std::string(error.what()) +
-                           "; prune is a writer and cannot run beside it. Stop the writer first, or let "
-                           "'telemetry serve' prune by itself with TELEMETRY_RETENTION_DAYS=N");
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kUnavailable) throw;
+    throw Error(error.kind(), std::string(error.what()) +
+                                  "; prune is a writer and cannot run beside it. Stop the writer first, or let "
+                                  "'telemetry serve' prune by itself with TELEMETRY_RETENTION_DAYS=N");
   }
 }
 
@@ -108,7 +108,7 @@ int prune(const PruneFlags& flags) {
   const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - age);
   if (flags.dry_run) return dry_run(config, flags, cutoff);
 
-  db::backup::install_stop_signal_handlers();
+  install_stop_signal_handlers();
   auto lock = take_lock(config);
   db::ConnectionSettings settings{config.journal_mode, config.synchronous, config.busy_timeout_ms};
   db::ServableDatabase database = db::open_servable(config.db_path, settings, /*create=*/false);
@@ -122,7 +122,7 @@ int prune(const PruneFlags& flags) {
   try {
     db::RunStore store(connection);
     for (;;) {
-      if ((stopped_by = db::backup::stop_exit_code()) != 0) break;
+      if ((stopped_by = received_stop_signal()) != 0) break;
       db::Transaction transaction(connection);
       const std::int64_t n = store.delete_created_before(cutoff, flags.batch_size);
       transaction.commit();
@@ -136,13 +136,13 @@ int prune(const PruneFlags& flags) {
       const auto pages_before = connection.query_int("PRAGMA page_count");
       const auto page_size = connection.query_int("PRAGMA page_size");
       // VACUUM writes a full copy of the database before replacing it.
-      db::backup::require_free_space(fs::path(config.db_path).parent_path().string(),
+      require_free_space(fs::path(config.db_path).parent_path().string(),
                                      static_cast<std::uint64_t>(pages_before * page_size), "VACUUM the database");
       connection.exec("VACUUM");
       freed = static_cast<std::uint64_t>((pages_before - connection.query_int("PRAGMA page_count")) * page_size);
     }
   } catch (const db::SqliteError& failure) {
-    throw CommandError(db::exit_code_for(failure),
+    throw CommandError(exit_code_for(failure),
                        fmt::format("database {}: {} (after deleting {} runs in {} committed batches)", config.db_path,
                                    failure.what(), with_thousands(deleted), batches));
   }
@@ -162,7 +162,8 @@ int prune(const PruneFlags& flags) {
                                                              : "");
   }
   if (stopped_by != 0) {
-    throw CommandError(stopped_by, "interrupted; the batches already committed stay deleted, run prune again to finish");
+    throw telemetry::stopped_by(stopped_by,
+                                "interrupted; the batches already committed stay deleted, run prune again to finish");
   }
   return exit_code::kOk;
 }

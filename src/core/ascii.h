@@ -12,6 +12,14 @@ inline bool is_space(char c) {
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// 0-15 for a hexadecimal digit of either case, -1 for anything else.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 inline std::string_view trim(std::string_view text) {

@@ -10,20 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/key_hash.h"
 #include "core/utf8.h"
 
 namespace telemetry {
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
   if (code_point < 0x80) {
@@ -295,7 +287,7 @@ class Decoder {
     if (end_ - p_ < 4) return false;
     code_unit = 0;
     for (int i = 0; i < 4; ++i) {
-      const int digit = hex_value(p_[i]);
+      const int digit = ascii::hex_value(p_[i]);
       if (digit < 0) return false;
       code_unit = code_unit * 16 + static_cast<std::uint32_t>(digit);
     }
@@ -382,7 +374,7 @@ class Decoder {
   }
 
   const char* skip_digits(const char* p) const {
-    while (p < end_ && is_digit(*p)) ++p;
+    while (p < end_ && ascii::is_digit(*p)) ++p;
     return p;
   }
 
@@ -394,7 +386,7 @@ class Decoder {
     const char* start = p_;
     const bool negative = *p_ == '-';
     const char* digits = negative ? p_ + 1 : p_;
-    if (digits == end_ || !is_digit(*digits)) return false;
+    if (digits == end_ || !ascii::is_digit(*digits)) return false;
     const char* after_int = *digits == '0' ? digits + 1 : skip_digits(digits);
     const char* p = after_int;
     bool is_float = false;

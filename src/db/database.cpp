@@ -12,9 +12,8 @@
 
 #include "db/schema.h"
 #include "db/shape.h"
-#include "util/command_error.h"
 #include "util/directories.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::db {
 namespace fs = std::filesystem;
@@ -26,8 +25,8 @@ void create_file_private(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return;
-    throw CommandError(exit_code::kCantCreate,
-                       fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
+    throw Error(ErrorKind::kCannotCreate,
+                fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
   }
   ::close(fd);
 }
@@ -60,29 +59,10 @@ std::string synchronous_name(std::int64_t level) {
   }
 }
 
-int exit_code_for(const SqliteError& error) {
-  switch (error.code()) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return exit_code::kDataErr;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return exit_code::kTempFail;
-    case SQLITE_CANTOPEN:
-    case SQLITE_FULL:
-      return exit_code::kCantCreate;
-    case SQLITE_IOERR:
-    case SQLITE_READONLY:
-      return exit_code::kIoErr;
-    default:
-      return exit_code::kSoftware;
-  }
-}
-
 ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
                                bool create, const StorageEnv& env) {
   if (!fs::exists(path)) {
-    if (!create) throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
+    if (!create) throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", path));
     const std::string parent = fs::path(path).parent_path().string();
     if (!parent.empty()) create_private_directories(parent);
     create_file_private(path);
@@ -113,25 +93,25 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
       db.created = true;
     } else if (shape.id == "v7") {
       if (!event_id_is_unique(connection)) {
-        throw CommandError(exit_code::kDataErr,
-                           fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
+        throw Error(ErrorKind::kInvalidInput,
+                    fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
       }
       for (const std::string& name : missing_canonical_indexes(connection)) {
         db.warnings.push_back(fmt::format("canonical index {} is missing; 'telemetry migrate' creates it", name));
       }
     } else if (shape.id == "unknown") {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("database {} has an unknown schema: {}", path, shape.details));
+      throw Error(ErrorKind::kInvalidInput,
+                  fmt::format("database {} has an unknown schema: {}", path, shape.details));
     } else {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape.id));
+      throw Error(ErrorKind::kInvalidInput,
+                  fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape.id));
     }
     db.schema_version = recorded_schema_version(connection);
   } catch (const SqliteError& error) {
     if (error.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", path));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", path));
     }
-    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", path, error.what()));
+    throw Error(error_kind(error), fmt::format("database {}: {}", path, error.what()));
   }
   return db;
 }

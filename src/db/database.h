@@ -26,9 +26,9 @@ struct ServableDatabase {
 };
 
 // Opens (creating the file and its directories when `create`), checks the
-// shape, creates the schema on an empty database. Throws CommandError:
-// 65 not SQLite / not servable, 66 missing (when !create), 73 cannot create,
-// 74 I/O error, 75 busy.
+// shape, creates the schema on an empty database. Throws Error:
+// kInvalidInput not SQLite / not servable, kNotFound missing (when !create),
+// kCannotCreate, kIo, kBusy ... (db/sqlite.h error_kind).
 ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
                                bool create, const StorageEnv& env = StorageEnv::real());
 
@@ -37,8 +37,5 @@ std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_tim
 
 // "FULL" for 2, etc.
 std::string synchronous_name(std::int64_t level);
-
-// Maps a SqliteError to the exit code a command should return (docs/reference/configuration.md §7).
-int exit_code_for(const SqliteError& error);
 
 }  // namespace telemetry::db

@@ -6,21 +6,28 @@
 
 namespace telemetry::db {
 
-FailureKind classify_failure(int primary_code) {
+ErrorKind error_kind(int primary_code) {
   switch (primary_code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return FailureKind::kBusy;
+      return ErrorKind::kBusy;
     case SQLITE_FULL:
-      return FailureKind::kFull;
+      return ErrorKind::kDiskFull;
     case SQLITE_IOERR:
+      return ErrorKind::kIo;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+    case SQLITE_NOTADB:  // a file whose header is not SQLite's: damaged, or not a database at all
+      return ErrorKind::kCorrupt;
     case SQLITE_CANTOPEN:
+      return ErrorKind::kCannotCreate;
     case SQLITE_READONLY:
-      return FailureKind::kIo;
+      return ErrorKind::kReadOnly;
+    case SQLITE_CONSTRAINT:
+      return ErrorKind::kConflict;
+    case SQLITE_MISMATCH:
+      return ErrorKind::kInvalidInput;
     default:
-      return FailureKind::kOther;
+      return ErrorKind::kInternal;
   }
 }
 

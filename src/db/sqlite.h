@@ -11,6 +11,7 @@
 
 #include "core/run_columns.h"
 #include "db/storage_env.h"
+#include "util/error.h"
 
 namespace telemetry::db {
 
@@ -33,9 +34,11 @@ class SqliteError : public std::runtime_error {
 // ever put into SQL this way.
 std::string quote_identifier(std::string_view name);
 
-// How a failed write should be treated by the writer (docs/reference/http-api.md §8).
-enum class FailureKind { kBusy, kFull, kIo, kOther };
-FailureKind classify_failure(int primary_code);
+// The one classification of SQLite's result codes into the engine-neutral
+// kinds of util/error.h (docs/architecture.md, "Errors"); the writer's HTTP
+// statuses and every command's exit code derive from it.
+ErrorKind error_kind(int primary_code);
+inline ErrorKind error_kind(const SqliteError& error) { return error_kind(error.code()); }
 // SQLITE_CANTOPEN because the process (EMFILE) or the system (ENFILE) had no
 // file descriptor left, e.g. for a rollback journal: transient, worth a retry,
 // never a reason to stop writing for good.

@@ -7,6 +7,22 @@
 
 namespace telemetry::db {
 
+FailureScope failure_scope(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBusy:
+      return FailureScope::kBusy;
+    case ErrorKind::kDiskFull:
+      return FailureScope::kFull;
+    case ErrorKind::kIo:
+    case ErrorKind::kCorrupt:
+    case ErrorKind::kCannotCreate:
+    case ErrorKind::kReadOnly:
+      return FailureScope::kStorage;
+    default:
+      return FailureScope::kOperation;
+  }
+}
+
 Writer::Writer(std::unique_ptr<Connection> connection, std::size_t queue_capacity,
                std::size_t max_group)
     : connection_(std::move(connection)),
@@ -118,7 +134,7 @@ void Writer::commit_once(Group& group) {
       connection_->exec("RELEASE operation");
       pending->result = {WriteStatus::kOk, ""};
     } catch (const SqliteError& error) {
-      if (classify_failure(error.code()) != FailureKind::kOther) throw;  // whole group
+      if (failure_scope(error_kind(error)) != FailureScope::kOperation) throw;  // whole group
       connection_->exec("ROLLBACK TO operation");
       connection_->exec("RELEASE operation");
       pending->result = {WriteStatus::kError, error.what()};
@@ -147,20 +163,20 @@ void Writer::fail_group(Group& group, const SqliteError& error) {
     for (auto& pending : group) pending->done.set_value(result);
     return;
   }
-  switch (classify_failure(error.code())) {
-    case FailureKind::kBusy:
+  switch (failure_scope(error_kind(error))) {
+    case FailureScope::kBusy:
       log::warning("write rolled back: the database stayed locked past the busy timeout",
                    {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.busy_errors.fetch_add(1);
       result.status = WriteStatus::kBusy;
       break;
-    case FailureKind::kFull:
+    case FailureScope::kFull:
       log::warning("write rolled back: disk or database full; later writes are tried again",
                    {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.full_errors.fetch_add(1);
       result.status = WriteStatus::kFull;
       break;
-    case FailureKind::kIo: {
+    case FailureScope::kStorage: {
       log::error("writer failed: no writes are accepted until the service is restarted",
                  {{"operations", std::to_string(group.size())}, {"error", error.what()}});
       counters_.io_errors.fetch_add(1);
@@ -170,7 +186,7 @@ void Writer::fail_group(Group& group, const SqliteError& error) {
       failed_ = true;
       break;
     }
-    case FailureKind::kOther:
+    case FailureScope::kOperation:
       break;
   }
   for (auto& pending : group) pending->done.set_value(result);

@@ -32,6 +32,13 @@
 
 namespace telemetry::db {
 
+// How much a failed write takes down, from its kind (sqlite.h error_kind):
+// kBusy and kFull roll the group back and the writer carries on; kStorage
+// (storage that cannot be read, written, opened or trusted) fails the writer
+// for good; kOperation fails only the one operation, under its SAVEPOINT.
+enum class FailureScope { kBusy, kFull, kStorage, kOperation };
+FailureScope failure_scope(ErrorKind kind);
+
 enum class WriteStatus {
   kOk,
   kBusy,          // database locked past the busy timeout: 503 "Database busy"

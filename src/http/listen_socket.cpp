@@ -12,8 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::http {
 namespace {
@@ -25,12 +24,12 @@ std::string address_text(const std::string& host, int port) {
 [[noreturn]] void refuse(const std::string& host, int port, int error) {
   const std::string address = address_text(host, port);
   if (error == EADDRINUSE) {
-    throw CommandError(exit_code::kUnavailable,
-                       fmt::format("cannot listen on {}: the address is already in use (another process, "
-                                   "perhaps another telemetry serve, is listening there)",
-                                   address));
+    throw Error(ErrorKind::kUnavailable,
+                fmt::format("cannot listen on {}: the address is already in use (another process, "
+                            "perhaps another telemetry serve, is listening there)",
+                            address));
   }
-  throw CommandError(exit_code::kUnavailable, fmt::format("cannot bind to {}: {}", address, std::strerror(error)));
+  throw Error(ErrorKind::kUnavailable, fmt::format("cannot bind to {}: {}", address, std::strerror(error)));
 }
 
 }  // namespace
@@ -44,8 +43,8 @@ ListenSocket ListenSocket::bind(const std::string& host, int port) {
   const std::string service = std::to_string(port);
   const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (status != 0) {
-    throw CommandError(exit_code::kUnavailable,
-                       fmt::format("cannot bind to {}: {}", address_text(host, port), ::gai_strerror(status)));
+    throw Error(ErrorKind::kUnavailable,
+                fmt::format("cannot bind to {}: {}", address_text(host, port), ::gai_strerror(status)));
   }
   int error = EADDRNOTAVAIL;
   ListenSocket socket;

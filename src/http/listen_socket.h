@@ -10,7 +10,7 @@ namespace telemetry::http {
 class ListenSocket {
  public:
   // Binds host:port (port 0: the system chooses) and listens. Throws
-  // CommandError 69 naming the address when it is in use or cannot be bound.
+  // Error kUnavailable naming the address when it is in use or cannot be bound.
   static ListenSocket bind(const std::string& host, int port);
 
   ListenSocket() = default;

@@ -17,13 +17,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 void RequestFramer::reset() {
@@ -140,7 +133,7 @@ RequestFramer::State RequestFramer::scan_chunks(std::string_view buffer) {
     std::uint64_t size = 0;
     std::size_t digits = 0;
     for (char c : line) {
-      const int value = hex_value(c);
+      const int value = ascii::hex_value(c);
       if (value < 0) break;
       if (size > (limits_.max_body_bytes >> 4)) {
         return refuse(413, fmt::format("Request body too large: the limit is {} bytes", limits_.max_body_bytes));

@@ -2,15 +2,10 @@
 
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace telemetry::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 struct PathShape {
   std::optional<Route> get, post, patch;
@@ -39,8 +34,8 @@ std::optional<std::string> percent_decode_segment(std::string_view segment) {
       continue;
     }
     if (i + 2 >= segment.size()) return std::nullopt;
-    int high = hex_value(segment[i + 1]);
-    int low = hex_value(segment[i + 2]);
+    int high = ascii::hex_value(segment[i + 1]);
+    int low = ascii::hex_value(segment[i + 2]);
     if (high < 0 || low < 0) return std::nullopt;
     out += static_cast<char>(high * 16 + low);
     i += 2;

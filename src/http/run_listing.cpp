@@ -15,6 +15,7 @@
 #include "http/client.h"
 #include "http/run_json.h"
 #include "util/command_error.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 
 namespace telemetry::http {
@@ -58,7 +59,7 @@ std::string query_value(const std::string& text) { return encode_path_segment(te
 
 void open_check(const std::string& path) {
   if (::access(path.c_str(), F_OK) != 0) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", path));
+    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", path));
   }
 }
 
@@ -68,15 +69,15 @@ auto with_database(const RunsSource& source, Body body) {
   try {
     auto connection = db::open_read_only(*source.db_path, source.busy_timeout_ms);
     if (!db::table_exists(*connection, "agent_runs")) {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("{} is not a telemetry database (no agent_runs table)", *source.db_path));
+      throw Error(ErrorKind::kInvalidInput,
+                  fmt::format("{} is not a telemetry database (no agent_runs table)", *source.db_path));
     }
     return body(*connection);
   } catch (const db::SqliteError& error) {
     if (error.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", *source.db_path));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", *source.db_path));
     }
-    throw CommandError(db::exit_code_for(error), fmt::format("database {}: {}", *source.db_path, error.what()));
+    throw Error(db::error_kind(error), fmt::format("database {}: {}", *source.db_path, error.what()));
   }
 }
 
@@ -85,13 +86,13 @@ Json ask(ApiClient& client, const std::string& target) {
   ApiResponse response = client.get(target);
   Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (response.status == 401) {
-    throw CommandError(exit_code::kConfig, "the service requires a token; set TELEMETRY_API_AUTH_TOKEN or "
-                                           "TELEMETRY_API_AUTH_TOKEN_FILE (" + response.body + ")");
+    throw Error(ErrorKind::kConfig, "the service requires a token; set TELEMETRY_API_AUTH_TOKEN or "
+                                    "TELEMETRY_API_AUTH_TOKEN_FILE (" + response.body + ")");
   }
   if (response.status == 404) return nullptr;
   if (response.status != 200 || body.is_discarded()) {
-    throw CommandError(exit_code::kUnavailable,
-                       fmt::format("{}{} answered {}: {}", client.base_url(), target, response.status, response.body));
+    throw Error(ErrorKind::kUnavailable,
+                fmt::format("{}{} answered {}: {}", client.base_url(), target, response.status, response.body));
   }
   return body;
 }
@@ -141,7 +142,7 @@ std::vector<Json> list_runs(const RunsQuery& query, const RunsSource& source) {
   for (std::int64_t offset = 0; offset < query.limit;) {
     const std::int64_t page = std::min(kPage, query.limit - offset);
     Json body = ask(client, fmt::format("/api/v1/runs?limit={}&offset={}{}", page, offset, filters));
-    if (!body.is_array()) throw CommandError(exit_code::kUnavailable, "GET /api/v1/runs: the answer is not a list");
+    if (!body.is_array()) throw Error(ErrorKind::kUnavailable, "GET /api/v1/runs: the answer is not a list");
     for (Json& run : body) runs.push_back(std::move(run));
     if (static_cast<std::int64_t>(body.size()) < page) break;
     offset += page;
@@ -153,7 +154,7 @@ Json show_run(const std::string& event_id, const RunsSource& source) {
   if (source.db_path) {
     return with_database(source, [&](db::Connection& connection) {
       auto row = db::find_run(connection, event_id);
-      if (!row) throw CommandError(exit_code::kNoInput, "Run not found: " + event_id);
+      if (!row) throw Error(ErrorKind::kNotFound, "Run not found: " + event_id);
       return run_record_json(std::move(*row));
     });
   }
@@ -163,7 +164,7 @@ Json show_run(const std::string& event_id, const RunsSource& source) {
   settings.max_retries = 0;
   ApiClient client(settings);
   Json run = ask(client, "/api/v1/runs/" + encode_path_segment(event_id));
-  if (run.is_null()) throw CommandError(exit_code::kNoInput, "Run not found: " + event_id);
+  if (run.is_null()) throw Error(ErrorKind::kNotFound, "Run not found: " + event_id);
   return run;
 }
 

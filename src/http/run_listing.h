@@ -29,7 +29,7 @@ std::optional<std::string> since_bound(const RunsQuery& query);
 
 // Newest first, as the API orders them.
 std::vector<nlohmann::ordered_json> list_runs(const RunsQuery& query, const RunsSource& source);
-// One run record; CommandError(66) when there is none.
+// One run record; Error kNotFound when there is none.
 nlohmann::ordered_json show_run(const std::string& event_id, const RunsSource& source);
 
 enum class RunsFormat { kTable, kTsv, kJson };

@@ -7,7 +7,7 @@
 #include "core/timestamp.h"
 #include "http/client.h"
 #include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::http {
 namespace {
@@ -22,13 +22,13 @@ std::string answer_text(const ApiResponse& response) {
 
 RunRecord validated_run(const Json& body) {
   RunParseResult parsed = parse_run(body, Json::array({"body"}), canonical_utc_now());
-  if (!parsed.ok()) throw CommandError(exit_code::kDataErr, "invalid run: " + join_reasons(parsed.errors));
+  if (!parsed.ok()) throw Error(ErrorKind::kInvalidInput, "invalid run: " + join_reasons(parsed.errors));
   return std::move(parsed.run);
 }
 
 void validate_changes(const Json& changes) {
   RunUpdateParseResult parsed = parse_run_patch(changes);
-  if (!parsed.ok()) throw CommandError(exit_code::kDataErr, "invalid update: " + join_reasons(parsed.errors));
+  if (!parsed.ok()) throw Error(ErrorKind::kInvalidInput, "invalid update: " + join_reasons(parsed.errors));
 }
 
 RunReporter::RunReporter(ReporterSettings settings) : settings_(std::move(settings)) {

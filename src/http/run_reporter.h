@@ -30,10 +30,10 @@ struct Outcome {
   std::string detail;  // kSent: empty; kBuffered: why, and the buffer file; kLost: why
 };
 
-// The record a POST of `body` would store; throws CommandError(65) naming
+// The record a POST of `body` would store; throws Error kInvalidInput naming
 // every invalid field ("--set status: ..." style reasons are the caller's).
 RunRecord validated_run(const nlohmann::ordered_json& body);
-// Throws CommandError(65) when `changes` is not a valid PATCH body.
+// Throws Error kInvalidInput when `changes` is not a valid PATCH body.
 void validate_changes(const nlohmann::ordered_json& changes);
 
 class RunReporter {

@@ -9,6 +9,7 @@
 #include "http/request_engine.h"
 #include "http/rate_limiter.h"
 #include "http/responses.h"
+#include "util/config_values.h"
 #include "util/log.h"
 
 namespace telemetry::http {
@@ -257,12 +258,6 @@ void Server::listen() { loop_->run(); }
 
 void Server::stop() { loop_->stop(); }
 
-std::string Server::base_url() const {
-  std::string host = context_.config.api_host;
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return fmt::format("http://{}:{}", host, port_);
-}
+std::string Server::base_url() const { return config_values::url_for_listen_address(context_.config.api_host, port_); }
 
 }  // namespace telemetry::http

@@ -1,7 +1,9 @@
 #pragma once
-// The one exception type commands throw: a message for the user and the exit
-// code it maps to. main() catches it at the command's edge and prints
-// "telemetry: <message>".
+// The exception of the command line: a message for the user and the exit code
+// it maps to, for cli/'s own verdicts (usage errors, a check that fails). The
+// layers below throw util/error.h's Error, whose kind cli/exit_status.h maps
+// (docs/architecture.md, "Errors"). main() catches both at the command's edge
+// and prints "telemetry: <message>".
 #include <stdexcept>
 #include <string>
 

@@ -90,7 +90,9 @@ bool is_host_name(const std::string& text) {
 std::string url_for_listen_address(const std::string& host, int port) {
   std::string shown = host;
   if (host == "0.0.0.0") shown = "127.0.0.1";
-  else if (is_ipv6_literal(host)) shown = "[" + (host == "::" ? std::string("::1") : host) + "]";
+  // A host name never holds a colon: any host with one is an IPv6 literal,
+  // bracketed even when inet_pton would not take it (a zone id, fe80::1%eth0).
+  else if (host.find(':') != std::string::npos) shown = "[" + (host == "::" ? std::string("::1") : host) + "]";
   return "http://" + shown + ":" + std::to_string(port);
 }
 

@@ -26,7 +26,7 @@ bool is_ipv6_literal(const std::string& text);
 bool is_host_name(const std::string& text);
 
 // "http://<host>:<port>" for a listen address: 0.0.0.0 -> 127.0.0.1,
-// :: -> [::1], other IPv6 literals in brackets.
+// :: -> [::1], other IPv6 literals (any host with a ':') in brackets.
 std::string url_for_listen_address(const std::string& host, int port);
 
 // An http:// or https:// URL with a host, an optional port (1-65535) and no

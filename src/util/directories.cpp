@@ -9,8 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry {
 
@@ -24,12 +23,12 @@ void create_private_directories(const std::string& directory) {
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-      throw CommandError(exit_code::kCantCreate,
-                         fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
+      throw Error(ErrorKind::kCannotCreate,
+                  fmt::format("cannot create directory {}: {}", it->string(), std::strerror(errno)));
     }
   }
   if (!fs::is_directory(directory, error)) {
-    throw CommandError(exit_code::kCantCreate, fmt::format("{} is not a directory", directory));
+    throw Error(ErrorKind::kCannotCreate, fmt::format("{} is not a directory", directory));
   }
 }
 

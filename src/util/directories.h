@@ -5,7 +5,7 @@
 namespace telemetry {
 
 // Creates `directory` and its missing parents with mode 0700 (limited by the
-// umask): they hold run data. Throws CommandError(73) naming the directory
+// umask): they hold run data. Throws Error kCannotCreate naming the directory
 // that could not be made, or when `directory` exists and is not a directory.
 void create_private_directories(const std::string& directory);
 

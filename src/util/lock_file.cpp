@@ -11,8 +11,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry {
 
@@ -90,7 +89,7 @@ std::string host_name() {
 [[noreturn]] void throw_held(const std::string& db_path, const std::string& lock_path, const LockHolder& holder) {
   std::string message = db_path + " is in use: " + lock_path + " is held by " + holder.describe_command();
   if (!holder.pid.empty()) message += " (PID " + holder.pid + " on " + holder.host + ")";
-  throw CommandError(exit_code::kUnavailable, message);
+  throw Error(ErrorKind::kUnavailable, message);
 }
 
 // Missing directories are made 0700 (limited by the umask): the lock usually
@@ -101,17 +100,17 @@ void create_parent_directory(const std::string& lock_path) {
   for (const auto& part : parent) {
     partial /= part;
     if (::mkdir(partial.c_str(), 0700) == 0 || errno == EEXIST) continue;
-    throw CommandError(exit_code::kCantCreate, "cannot create the directory " + partial.string() +
-                                                   " for the lock file " + lock_path + ": " + errno_text(errno));
+    throw Error(ErrorKind::kCannotCreate, "cannot create the directory " + partial.string() +
+                                            " for the lock file " + lock_path + ": " + errno_text(errno));
   }
 }
 
 // A symlink or a hard link in the lock file's place would make the write of
 // our PID overwrite (and truncate) whatever file it leads to.
 [[noreturn]] void throw_not_a_plain_file(const std::string& lock_path, const std::string& what) {
-  throw CommandError(exit_code::kCantCreate, "lock file " + lock_path + " is " + what +
-                                                 "; refusing to write through it (remove it, or choose another "
-                                                 "path with --lock-file)");
+  throw Error(ErrorKind::kCannotCreate, "lock file " + lock_path + " is " + what +
+                                          "; refusing to write through it (remove it, or choose another "
+                                          "path with --lock-file)");
 }
 
 void require_plain_file(int fd, const std::string& lock_path) {
@@ -119,7 +118,7 @@ void require_plain_file(int fd, const std::string& lock_path) {
   if (::fstat(fd, &info) != 0) {
     int error = errno;
     ::close(fd);
-    throw CommandError(exit_code::kCantCreate, "cannot inspect lock file " + lock_path + ": " + errno_text(error));
+    throw Error(ErrorKind::kCannotCreate, "cannot inspect lock file " + lock_path + ": " + errno_text(error));
   }
   if (!S_ISREG(info.st_mode)) {
     ::close(fd);
@@ -144,7 +143,7 @@ void require_plain_file(int fd, const std::string& lock_path) {
     }
     ::close(fd);
   }
-  throw CommandError(exit_code::kCantCreate, "cannot create lock file " + lock_path + ": " + errno_text(open_errno));
+  throw Error(ErrorKind::kCannotCreate, "cannot create lock file " + lock_path + ": " + errno_text(open_errno));
 }
 
 // Takes the exclusive lock, retrying briefly in case a holder probe has it shared.
@@ -178,7 +177,7 @@ std::unique_ptr<WriterLock> WriterLock::acquire(const std::string& lock_path, co
         throw_held(db_path, lock_path, holder);
       }
       ::close(fd);
-      throw CommandError(exit_code::kCantCreate, "cannot lock " + lock_path + ": " + errno_text(lock_errno));
+      throw Error(ErrorKind::kCannotCreate, "cannot lock " + lock_path + ": " + errno_text(lock_errno));
     }
     // The previous holder deletes the path while still holding its lock, so
     // we may have locked a file that no longer has a name: start again.
@@ -190,9 +189,9 @@ std::unique_ptr<WriterLock> WriterLock::acquire(const std::string& lock_path, co
     lock->write_content(url);
     return lock;
   }
-  throw CommandError(exit_code::kUnavailable,
-                     "cannot lock " + lock_path + ": the file was replaced " + std::to_string(kMaxRestarts + 1) +
-                         " times while it was being locked");
+  throw Error(ErrorKind::kUnavailable,
+              "cannot lock " + lock_path + ": the file was replaced " + std::to_string(kMaxRestarts + 1) +
+                  " times while it was being locked");
 }
 
 WriterLock::WriterLock(int fd, std::string path, std::string command)
@@ -216,12 +215,12 @@ void WriterLock::write_content(const std::string& url) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int error = n < 0 ? errno : EIO;
-      throw CommandError(exit_code::kCantCreate, "cannot write lock file " + path_ + ": " + errno_text(error));
+      throw Error(ErrorKind::kCannotCreate, "cannot write lock file " + path_ + ": " + errno_text(error));
     }
     done += static_cast<size_t>(n);
   }
   if (::ftruncate(fd_, static_cast<off_t>(content.size())) != 0)
-    throw CommandError(exit_code::kCantCreate, "cannot write lock file " + path_ + ": " + errno_text(errno));
+    throw Error(ErrorKind::kCannotCreate, "cannot write lock file " + path_ + ": " + errno_text(errno));
 }
 
 std::optional<LockHolder> current_lock_holder(const std::string& lock_path) {

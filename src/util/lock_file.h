@@ -20,8 +20,8 @@ struct LockHolder {
 
 class WriterLock {
  public:
-  // Takes the lock or throws CommandError: 69 when held (message per docs/reference/configuration.md
-  // 5 "Held elsewhere", naming db_path), 73 when the file cannot be created.
+  // Takes the lock or throws Error: kUnavailable when held (message per docs/reference/configuration.md
+  // 5 "Held elsewhere", naming db_path), kCannotCreate when the file cannot be created.
   // The lock file is opened through `files`; tests pass their own to act
   // between the open and the flock, a race that cannot be timed from outside.
   static std::unique_ptr<WriterLock> acquire(const std::string& lock_path,

@@ -10,8 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/log_format.h"
 
 namespace telemetry::log {
@@ -190,14 +189,14 @@ Level parse_level(const std::string& text) {
   if (name == "warning" || name == "warn") return Level::kWarning;
   if (name == "error") return Level::kError;
   if (name == "critical") return Level::kCritical;
-  throw CommandError(exit_code::kConfig, "unknown log level '" + text + "'");
+  throw Error(ErrorKind::kConfig, "unknown log level '" + text + "'");
 }
 
 Format parse_format(const std::string& text) {
   std::string name = lower(text);
   if (name == "logfmt" || name == "text") return Format::kLogfmt;
   if (name == "json") return Format::kJson;
-  throw CommandError(exit_code::kConfig, "unknown log format '" + text + "'");
+  throw Error(ErrorKind::kConfig, "unknown log format '" + text + "'");
 }
 
 bool enabled(Level level) { return level >= g_level.load(); }

@@ -5,8 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::db::backup {
 
@@ -17,7 +16,7 @@ std::vector<BackupEntry> list_backups(const std::string& directory) {
   if (!fs::exists(directory, error)) return entries;
   fs::directory_iterator it(directory, error);
   if (error) {
-    throw CommandError(exit_code::kNoInput, fmt::format("cannot read {}: {}", directory, error.message()));
+    throw Error(ErrorKind::kNotFound, fmt::format("cannot read {}: {}", directory, error.message()));
   }
   for (const fs::directory_entry& file : it) {
     const std::string name = file.path().filename().string();

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -11,42 +10,19 @@
 #include "db/backup/backup_name.h"
 #include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
-#include "db/backup/file_sync.h"
-#include "db/backup/integrity.h"
-#include "db/backup/temporary_file.h"
+#include "db/backup/verified_copy.h"
 #include "db/backup/verified_record.h"
-#include "db/backup/verify_copy.h"
 #include "db/database.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
+#include "util/file_sync.h"
+#include "util/temporary_file.h"
 
 namespace telemetry::db::backup {
 namespace fs = std::filesystem;
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// A copy that failed verification: is the source itself corrupt (65) or did
-// the copy go wrong (74)?
-[[noreturn]] void report_failed_verification(Connection& source, const std::string& problem) {
-  IntegrityResult source_check = check_integrity(source, /*quick=*/true);
-  if (!source_check.ok) {
-    throw CommandError(exit_code::kDataErr,
-                       fmt::format("database {} fails quick_check ({}); no backup was kept. Restore a good backup "
-                                   "or investigate with 'telemetry check'",
-                                   source.path(), source_check.problems.front()));
-  }
-  throw CommandError(exit_code::kIoErr, fmt::format("the copy failed verification ({}); no backup was kept", problem));
-}
-
-}  // namespace
-
 BackupOutcome make_backup(const BackupOptions& options) {
   std::error_code error;
   if (!fs::exists(options.db_path, error)) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", options.db_path));
+    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", options.db_path));
   }
   std::unique_ptr<Connection> source;
   std::int64_t source_bytes = 0;
@@ -55,9 +31,9 @@ BackupOutcome make_backup(const BackupOptions& options) {
     source_bytes = source->query_int("PRAGMA page_count") * source->query_int("PRAGMA page_size");
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", options.db_path));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", options.db_path));
     }
-    throw CommandError(exit_code_for(failure), fmt::format("database {}: {}", options.db_path, failure.what()));
+    throw Error(error_kind(failure), fmt::format("database {}: {}", options.db_path, failure.what()));
   }
 
   create_private_directories(options.backup_dir);
@@ -69,30 +45,16 @@ BackupOutcome make_backup(const BackupOptions& options) {
   TemporaryFile temporary(
       (fs::path(options.backup_dir) / fmt::format(".{}.tmp-{}", outcome.name, ::getpid())).string());
 
-  auto copy_start = std::chrono::steady_clock::now();
-  outcome.source = copy_database(*source, temporary.path(), options.synchronous, options.busy_timeout_ms,
-                                 options.control);
-  outcome.copy_seconds = seconds_since(copy_start);
-
-  auto verify_start = std::chrono::steady_clock::now();
-  CopyVerification verification;
-  try {
-    verification = verify_copy(temporary.path(), outcome.source, "DELETE", options.synchronous,
-                               options.busy_timeout_ms, options.control);
-  } catch (const SqliteError& failure) {
-    if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(options.control);
-    throw CommandError(exit_code_for(failure) == exit_code::kDataErr ? exit_code::kIoErr : exit_code_for(failure),
-                       fmt::format("verifying the copy: {}", failure.what()));
-  }
-  if (!verification.ok) report_failed_verification(*source, verification.problem);
+  VerifiedCopyOptions copy_options;
+  copy_options.synchronous = options.synchronous;
+  copy_options.busy_timeout_ms = options.busy_timeout_ms;
+  copy_options.control = options.control;
+  const VerifiedCopy copy = make_verified_copy(*source, temporary, outcome.path, copy_options);
   source.reset();
-  throw_if_interrupted(options.control);
-
-  fsync_file(temporary.path());
-  outcome.bytes = fs::file_size(temporary.path(), error);
-  durable_rename(temporary.path(), outcome.path);
-  temporary.keep();
-  outcome.verify_seconds = seconds_since(verify_start);
+  outcome.source = copy.source;
+  outcome.bytes = copy.bytes;
+  outcome.copy_seconds = copy.copy_seconds;
+  outcome.verify_seconds = copy.verify_seconds;
 
   VerifiedRecord record;
   record.verified_at = canonical_utc_now();
@@ -102,7 +64,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   record.source = database_identity(options.db_path);
   try {
     write_verified_record(outcome.path, record);
-  } catch (const CommandError&) {
+  } catch (const Error&) {
     // Without its record the copy would look like an unverified backup; a
     // backup command that fails must not leave one behind.
     fs::remove(outcome.path, error);

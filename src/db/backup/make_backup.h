@@ -45,10 +45,10 @@ struct BackupOutcome {
   std::vector<std::string> warnings;  // retention deletions that failed
 };
 
-// Throws CommandError: 66 database missing, 65 source not SQLite or corrupt
-// (its quick_check fails), 73 directory or file cannot be created or not
-// enough free space, 74 I/O error or the copy failed verification, 75 busy,
-// 130/143 interrupted.
+// Throws Error: kNotFound database missing, kInvalidInput / kCorrupt source
+// not SQLite or corrupt (its quick_check fails), kCannotCreate / kDiskFull
+// directory or file cannot be created or not enough free space, kIo I/O
+// error or the copy failed verification, kBusy, kInterrupted / kTerminated.
 BackupOutcome make_backup(const BackupOptions& options);
 
 // Deletes the backups select_backups_to_delete names among those in

@@ -9,8 +9,8 @@
 #include "db/backup/integrity.h"
 #include "db/database.h"
 #include "db/shape.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
+#include "util/stop_signals.h"
 
 namespace telemetry::db::backup {
 namespace {
@@ -22,12 +22,12 @@ int progress_callback(void* context) {
 
 [[noreturn]] void throw_copy_error(const SqliteError& error, const std::string& source_path) {
   if (error.code() == SQLITE_NOTADB) {
-    throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", source_path));
+    throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", source_path));
   }
   if (error.code() == SQLITE_CORRUPT) {
-    throw CommandError(exit_code::kDataErr, fmt::format("database {} is corrupt: {}", source_path, error.what()));
+    throw Error(ErrorKind::kCorrupt, fmt::format("database {} is corrupt: {}", source_path, error.what()));
   }
-  throw CommandError(exit_code_for(error), fmt::format("backup of {}: {}", source_path, error.what()));
+  throw Error(error_kind(error), fmt::format("backup of {}: {}", source_path, error.what()));
 }
 
 // Ends the source's read transaction on every path out of copy_database.
@@ -80,7 +80,7 @@ void ReadProgress::done() {
 
 void throw_if_interrupted(const CopyControl& control) {
   if (!control.interrupted) return;
-  if (int code = control.interrupted()) throw CommandError(code, "interrupted");
+  if (int signal_number = control.interrupted()) throw stopped_by(signal_number);
 }
 
 SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,

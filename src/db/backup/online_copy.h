@@ -24,7 +24,7 @@ struct CopyControl {
   // Called while a whole file is read and checked (integrity_check, row
   // counts) with the bytes read so far and the file's size.
   std::function<void(std::int64_t read_bytes, std::int64_t total_bytes)> read_progress;
-  // Returns 0 to carry on, or the exit code to stop with (130, 143) after a signal.
+  // Returns 0 to carry on, or the signal that asks to stop (util/stop_signals.h).
   std::function<int()> interrupted;
   int pages_per_step = 4096;
 };
@@ -40,8 +40,8 @@ struct SourceSnapshot {
 // Copies the main database of `source` into `dest_path`, an existing empty
 // file, applying `synchronous` to the destination connection. Counts rows in
 // the same read transaction, so the counts describe exactly what was copied.
-// Throws CommandError: 65 source corrupt / not SQLite, 73 destination full or
-// not creatable, 74 I/O, 75 busy, or the interrupted() code.
+// Throws Error: kInvalidInput not SQLite, kCorrupt source corrupt, kDiskFull /
+// kCannotCreate destination, kIo, kBusy, or stopped_by() the interrupting signal.
 SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,
                              int busy_timeout_ms, const CopyControl& control);
 
@@ -66,7 +66,7 @@ class ReadProgress {
   std::int64_t page_size_ = 0, file_bytes_ = 0;
 };
 
-// Throws CommandError(code, "interrupted") when control.interrupted() is non-zero.
+// Throws stopped_by(signal) when control.interrupted() names a signal.
 void throw_if_interrupted(const CopyControl& control);
 
 }  // namespace telemetry::db::backup

@@ -8,15 +8,14 @@
 
 #include <fmt/format.h>
 
-#include "db/backup/file_sync.h"
 #include "db/backup/integrity.h"
-#include "db/backup/temporary_file.h"
 #include "db/backup/verify_copy.h"
 #include "db/database.h"
 #include "db/outside_database.h"
 #include "db/shape.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
+#include "util/file_sync.h"
+#include "util/temporary_file.h"
 
 namespace telemetry::db::backup {
 namespace fs = std::filesystem;
@@ -29,8 +28,8 @@ void keep_current_database(const std::string& db_path, const std::string& safety
     std::error_code error;
     fs::copy_file(db_path, safety, error);
     if (error) {
-      throw CommandError(exit_code::kCantCreate,
-                         fmt::format("cannot keep a safety copy of {} as {}: {}", db_path, safety, error.message()));
+      throw Error(ErrorKind::kCannotCreate,
+                  fmt::format("cannot keep a safety copy of {} as {}: {}", db_path, safety, error.message()));
     }
     fsync_file(safety);
   }
@@ -49,10 +48,10 @@ void keep_current_database(const std::string& db_path, const std::string& safety
 RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms, const CopyControl& control) {
   std::error_code error;
   if (!fs::exists(file, error) || !fs::is_regular_file(file, error)) {
-    throw CommandError(exit_code::kNoInput, fmt::format("restore file {} does not exist", file));
+    throw Error(ErrorKind::kNotFound, fmt::format("restore file {} does not exist", file));
   }
   if (::access(file.c_str(), R_OK) != 0) {
-    throw CommandError(exit_code::kNoInput, fmt::format("cannot read restore file {}: {}", file, std::strerror(errno)));
+    throw Error(ErrorKind::kNotFound, fmt::format("cannot read restore file {}: {}", file, std::strerror(errno)));
   }
   RestoreSource source;
   source.path = file;
@@ -64,15 +63,15 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
     IntegrityResult integrity = check_integrity(*connection, /*quick=*/false);
     if (!integrity.ok) {
       if (integrity.problems.front().find("not a database") != std::string::npos) {
-        throw CommandError(exit_code::kDataErr, fmt::format("restore file {} is not a SQLite database", file));
+        throw Error(ErrorKind::kInvalidInput, fmt::format("restore file {} is not a SQLite database", file));
       }
-      throw CommandError(exit_code::kDataErr, fmt::format("restore file {} fails integrity_check: {}", file,
-                                                          integrity.problems.front()));
+      throw Error(ErrorKind::kCorrupt, fmt::format("restore file {} fails integrity_check: {}", file,
+                                                   integrity.problems.front()));
     }
     ShapeReport shape = detect_shape(*connection);
     if (shape.id == "unknown") {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("restore file {} has an unknown schema: {}", file, shape.details));
+      throw Error(ErrorKind::kInvalidInput,
+                  fmt::format("restore file {} has an unknown schema: {}", file, shape.details));
     }
     source.shape = shape.id;
     source.row_counts = table_row_counts(*connection);
@@ -80,9 +79,9 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(control);
     if (failure.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("restore file {} is not a SQLite database", file));
+      throw Error(ErrorKind::kInvalidInput, fmt::format("restore file {} is not a SQLite database", file));
     }
-    throw CommandError(exit_code_for(failure), fmt::format("restore file {}: {}", file, failure.what()));
+    throw Error(error_kind(failure), fmt::format("restore file {}: {}", file, failure.what()));
   }
   return source;
 }
@@ -109,14 +108,14 @@ RestoreOutcome restore_database(const RestoreOptions& options, const RestoreSour
   try {
     from = open_outside_database(source.path, Connection::Mode::kReadOnly, options.busy_timeout_ms);
   } catch (const SqliteError& failure) {
-    throw CommandError(exit_code_for(failure), fmt::format("restore file {}: {}", source.path, failure.what()));
+    throw Error(error_kind(failure), fmt::format("restore file {}: {}", source.path, failure.what()));
   }
   SourceSnapshot snapshot =
       copy_database(*from, temporary.path(), options.synchronous, options.busy_timeout_ms, options.control);
   from.reset();
   if (snapshot.row_counts != source.row_counts) {
-    throw CommandError(exit_code::kTempFail,
-                       fmt::format("restore file {} changed while it was being read; try again", source.path));
+    throw Error(ErrorKind::kBusy,
+                fmt::format("restore file {} changed while it was being read; try again", source.path));
   }
 
   RestoreOutcome outcome;
@@ -124,14 +123,14 @@ RestoreOutcome restore_database(const RestoreOptions& options, const RestoreSour
     CopyVerification verification = verify_copy(temporary.path(), snapshot, options.journal_mode,
                                                  options.synchronous, options.busy_timeout_ms, options.control);
     if (!verification.ok) {
-      throw CommandError(exit_code::kIoErr,
-                         fmt::format("the restored copy failed verification ({}); the database is unchanged",
-                                     verification.problem));
+      throw Error(ErrorKind::kIo,
+                  fmt::format("the restored copy failed verification ({}); the database is unchanged",
+                              verification.problem));
     }
     outcome.journal_mode = verification.journal_mode;
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(options.control);
-    throw CommandError(exit_code_for(failure), fmt::format("verifying the restored copy: {}", failure.what()));
+    throw Error(error_kind(failure), fmt::format("verifying the restored copy: {}", failure.what()));
   }
   throw_if_interrupted(options.control);
   fsync_file(temporary.path());

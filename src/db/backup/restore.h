@@ -27,8 +27,8 @@ struct RestoreSource {
   std::uint64_t bytes = 0;
 };
 
-// Throws CommandError: 66 FILE missing or unreadable, 65 not SQLite, fails
-// integrity_check or has the unknown shape.
+// Throws Error: kNotFound FILE missing or unreadable, kInvalidInput not SQLite
+// or the unknown shape, kCorrupt fails integrity_check.
 RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms, const CopyControl& control);
 
 struct RestoreOptions {

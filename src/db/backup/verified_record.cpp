@@ -1,20 +1,12 @@
 #include "db/backup/verified_record.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "db/backup/file_sync.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/atomic_file.h"
 
 namespace telemetry::db::backup {
 
@@ -30,22 +22,7 @@ void write_verified_record(const std::string& backup_path, const VerifiedRecord&
   if (!record.source.empty()) json["source"] = record.source;
   const std::string text = json.dump() + "\n";
 
-  const std::string final_path = verified_record_path(backup_path);
-  const std::string temporary = final_path + ".tmp";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw CommandError(exit_code::kCantCreate, fmt::format("cannot create {}: {}", temporary, std::strerror(errno)));
-  }
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  const int write_error = errno;
-  const bool synced = written && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) {
-    ::unlink(temporary.c_str());
-    throw CommandError(exit_code::kIoErr,
-                       fmt::format("cannot write {}: {}", temporary, std::strerror(written ? errno : write_error)));
-  }
-  durable_rename(temporary, final_path);
+  write_file_atomically(verified_record_path(backup_path), text);
 }
 
 std::optional<VerifiedRecord> read_verified_record(const std::string& backup_path) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/ascii.h"
 #include "db/migrations/sha1.h"
 
 namespace telemetry::db::migrations {
@@ -9,19 +10,12 @@ namespace {
 
 constexpr std::string_view kUrlNamespace = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string uuid_bytes(std::string_view text) {
   std::string bytes;
   int high = -1;
   for (char c : text) {
     if (c == '-') continue;
-    int value = hex_value(c);
+    int value = ascii::hex_value(c);
     if (value < 0) throw std::invalid_argument("not a UUID: " + std::string(text));
     if (high < 0) {
       high = value;

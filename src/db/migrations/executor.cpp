@@ -10,8 +10,7 @@
 #include "db/migrations/runs_mapping.h"
 #include "db/schema.h"
 #include "db/shape.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::db::migrations {
 namespace {
@@ -189,25 +188,9 @@ void verify(Connection& connection, const MigrationPlan& plan) {
                                    ids.column_int(2)));
   }
   if (!problems.empty()) {
-    throw CommandError(exit_code::kSoftware,
-                       fmt::format("verification before COMMIT failed; rolled back, the database is unchanged: {}",
-                                   fmt::join(problems, "; ")));
-  }
-}
-
-int exit_code_for_failure(const SqliteError& error) {
-  switch (error.code()) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return exit_code::kTempFail;
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN: return exit_code::kIoErr;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_MISMATCH: return exit_code::kDataErr;
-    default: return exit_code::kSoftware;
+    throw Error(ErrorKind::kInternal,
+                fmt::format("verification before COMMIT failed; rolled back, the database is unchanged: {}",
+                            fmt::join(problems, "; ")));
   }
 }
 
@@ -236,8 +219,8 @@ ExecuteResult execute_plan(Connection& connection, const MigrationPlan& plan, co
     result.rows = count_rows(connection);
     transaction.commit();
   } catch (const SqliteError& error) {
-    throw CommandError(exit_code_for_failure(error),
-                       fmt::format("migration failed and was rolled back; the database is unchanged: {}", error.what()));
+    throw Error(error_kind(error),
+                fmt::format("migration failed and was rolled back; the database is unchanged: {}", error.what()));
   }
   result.free_bytes = connection.query_int("PRAGMA freelist_count") * connection.query_int("PRAGMA page_size");
   return result;

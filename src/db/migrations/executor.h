@@ -20,8 +20,9 @@ struct ExecuteResult {
 };
 
 // The connection must have the migration functions registered and no open
-// transaction. Throws CommandError (65 data, 70 verification or internal,
-// 74 I/O, 75 busy) after rolling back; the file is then as before.
+// transaction. Throws Error (the SQLite failure's error_kind, kInternal when
+// the verification before COMMIT fails) after rolling back; the file is then
+// as before.
 ExecuteResult execute_plan(Connection& connection, const MigrationPlan& plan, const ExecuteOptions& options);
 
 }  // namespace telemetry::db::migrations

@@ -12,8 +12,7 @@
 #include "db/migrations/executor.h"
 #include "db/migrations/pre_migrate_backup.h"
 #include "db/outside_database.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/lock_file.h"
 
 namespace telemetry::db::migrations {
@@ -38,10 +37,10 @@ void check_free_space(const std::string& db_path, bool backup) {
   if (::statvfs(directory.empty() ? "." : directory.c_str(), &info) != 0) return;  // unknown: let SQLite report
   const std::int64_t available = static_cast<std::int64_t>(info.f_bavail) * static_cast<std::int64_t>(info.f_frsize);
   if (available < needed) {
-    throw CommandError(exit_code::kCantCreate,
-                       fmt::format("not enough free space in {}: {} available, {} needed (twice the database's {}{})",
-                                   directory, mib(available), mib(needed), mib(size),
-                                   backup ? ": one copy for the backup, one for the rebuilt tables" : ""));
+    throw Error(ErrorKind::kDiskFull,
+                fmt::format("not enough free space in {}: {} available, {} needed (twice the database's {}{})",
+                            directory, mib(available), mib(needed), mib(size),
+                            backup ? ": one copy for the backup, one for the rebuilt tables" : ""));
   }
   (void)backup;
 }
@@ -73,8 +72,8 @@ std::unique_ptr<Connection> open_database(const std::string& path, bool read_onl
     connection->query_int("SELECT count(*) FROM sqlite_master");
     return connection;
   } catch (const SqliteError& error) {
-    if (error.code() == SQLITE_NOTADB) throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", path));
-    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", path, error.what()));
+    if (error.code() == SQLITE_NOTADB) throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", path));
+    throw Error(error_kind(error), fmt::format("database {}: {}", path, error.what()));
   }
 }
 
@@ -82,7 +81,7 @@ std::unique_ptr<Connection> open_database(const std::string& path, bool read_onl
 
 MigrateResult migrate_database(const MigrateOptions& options) {
   if (!fs::exists(options.db_path)) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", options.db_path));
+    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", options.db_path));
   }
   std::unique_ptr<WriterLock> lock;
   std::optional<LockHolder> holder;
@@ -111,7 +110,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
     }
     if (options.on_plan) options.on_plan(plan);
     if (plan.shape.id == "unknown" || !plan.refusals.empty()) {
-      throw CommandError(exit_code::kDataErr, refusal_message(options.db_path, plan));
+      throw Error(ErrorKind::kInvalidInput, refusal_message(options.db_path, plan));
     }
     if (options.dry_run) return result;
     if (plan.up_to_date) {
@@ -141,7 +140,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
     summary.free_bytes = executed.free_bytes;
     summary.commits_legacy_kept = plan.keep_commits_legacy;
   } catch (const SqliteError& error) {
-    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", options.db_path, error.what()));
+    throw Error(error_kind(error), fmt::format("database {}: {}", options.db_path, error.what()));
   }
   return result;
 }

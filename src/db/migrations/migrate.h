@@ -46,8 +46,9 @@ struct MigrateResult {
   MigrationSummary summary;  // kMigrated
 };
 
-// Throws CommandError with the exit codes of docs/reference/configuration.md §7 for migrate; a
-// refused dry run also throws (65) after on_plan has shown the plan.
+// Throws Error (util/error.h), whose kind the command turns into the exit codes of
+// docs/reference/configuration.md §7; a refused dry run also throws (kInvalidInput)
+// after on_plan has shown the plan.
 MigrateResult migrate_database(const MigrateOptions& options);
 
 // The one-line summary of docs/reference/schema.md §4.10, and its JSON form.

@@ -11,10 +11,9 @@ namespace telemetry::db::migrations {
 // with -1, -2 ... before .sqlite when the name is taken. Full path.
 std::string pre_migrate_backup_path(const std::string& db_path, std::time_t now);
 
-// Copies `source` with the online backup API into a temporary name, checks
-// integrity_check and the row count of every table, fsyncs, renames to
-// `destination`, fsyncs the directory. Throws CommandError 73 (cannot create)
-// or 74 (I/O, verification failed); a failed copy is deleted.
+// The verified copy of db/backup/verified_copy.h, through "<destination>.tmp".
+// Throws its Error, the message prefixed "cannot create the backup
+// <destination>: "; a failed copy is deleted.
 void make_verified_backup(Connection& source, const std::string& destination);
 
 }  // namespace telemetry::db::migrations

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -13,7 +15,7 @@
 #include "db/backup/make_backup.h"
 #include "db/writer.h"
 #include "temp_db.h"
-#include "util/command_error.h"
+#include "util/error.h"
 
 using namespace telemetry;
 using namespace telemetry::db::backup;
@@ -32,13 +34,13 @@ BackupOptions options_for(const TempDb& temp, TimePoint started = std::chrono::s
   return options;
 }
 
-int error_code_of(const std::function<void()>& action) {
+std::optional<ErrorKind> error_kind_of(const std::function<void()>& action) {
   try {
     action();
-  } catch (const CommandError& error) {
-    return error.exit_code();
+  } catch (const Error& error) {
+    return error.kind();
   }
-  return 0;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -82,33 +84,33 @@ TEST_CASE("a WAL database is backed up as a self-contained DELETE-mode file") {
   CHECK(copy->query_int("SELECT count(*) FROM agent_runs") == 40);
 }
 
-TEST_CASE("a missing database is 66, a file that is not SQLite is 65, and neither leaves a file") {
+TEST_CASE("a missing database is not found, a file that is not SQLite invalid input, and neither leaves a file") {
   TempDb temp;
   BackupOptions options = options_for(temp);
-  CHECK(error_code_of([&] { make_backup(options); }) == 66);
+  CHECK(error_kind_of([&] { make_backup(options); }) == ErrorKind::kNotFound);
   std::ofstream(temp.path) << std::string(4096, 'x');
-  CHECK(error_code_of([&] { make_backup(options); }) == 65);
+  CHECK(error_kind_of([&] { make_backup(options); }) == ErrorKind::kInvalidInput);
   CHECK(files_in(options.backup_dir).empty());
 }
 
-TEST_CASE("an interrupted backup leaves no file behind and exits with the signal's code") {
+TEST_CASE("an interrupted backup leaves no file behind and ends with the signal's kind") {
   TempDb temp;
   insert_runs(temp.path, "i", 300);
   BackupOptions options = options_for(temp);
   int steps = 0;
   options.control.progress = [&steps](std::int64_t, std::int64_t) { ++steps; };
-  options.control.interrupted = [&steps] { return steps >= 2 ? 143 : 0; };
-  CHECK(error_code_of([&] { make_backup(options); }) == 143);
+  options.control.interrupted = [&steps] { return steps >= 2 ? SIGTERM : 0; };
+  CHECK(error_kind_of([&] { make_backup(options); }) == ErrorKind::kTerminated);
   CHECK(files_in(options.backup_dir).empty());
 }
 
-TEST_CASE("a backup directory that cannot be created is 73") {
+TEST_CASE("a backup directory that cannot be created is reported as such") {
   TempDb temp;
   insert_runs(temp.path, "d", 1);
   BackupOptions options = options_for(temp);
   std::ofstream(temp.dir / "plainfile") << "x";
   options.backup_dir = (temp.dir / "plainfile" / "backups").string();
-  CHECK(error_code_of([&] { make_backup(options); }) == 73);
+  CHECK(error_kind_of([&] { make_backup(options); }) == ErrorKind::kCannotCreate);
 }
 
 TEST_CASE("retention after a backup deletes old verified backups and their records, never unverified ones") {

@@ -6,7 +6,7 @@
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
 #include "temp_db.h"
-#include "util/command_error.h"
+#include "util/error.h"
 
 using namespace telemetry;
 using namespace telemetry::db::backup;
@@ -31,13 +31,13 @@ std::string make_backup_of(const TempDb& temp) {
   return make_backup(options).path;
 }
 
-int error_code_of(const std::function<void()>& action) {
+std::optional<ErrorKind> error_kind_of(const std::function<void()>& action) {
   try {
     action();
-  } catch (const CommandError& error) {
-    return error.exit_code();
+  } catch (const Error& error) {
+    return error.kind();
   }
-  return 0;
+  return std::nullopt;
 }
 
 const TimePoint kNow = std::chrono::system_clock::from_time_t(1768382102);  // 2026-01-14T09:15:02Z
@@ -96,14 +96,14 @@ TEST_CASE("restore into a missing database creates it without a safety copy") {
 
 TEST_CASE("a restore file that is missing is 66, not SQLite or corrupt is 65, unknown shape is 65") {
   TempDb temp;
-  CHECK(error_code_of([&] { inspect_restore_file((temp.dir / "nope.sqlite").string(), 1000, {}); }) == 66);
+  CHECK(error_kind_of([&] { inspect_restore_file((temp.dir / "nope.sqlite").string(), 1000, {}); }) == ErrorKind::kNotFound);
   const std::string garbage = (temp.dir / "garbage.sqlite").string();
   std::ofstream(garbage) << std::string(8192, 'g');
-  CHECK(error_code_of([&] { inspect_restore_file(garbage, 1000, {}); }) == 65);
+  CHECK(error_kind_of([&] { inspect_restore_file(garbage, 1000, {}); }) == ErrorKind::kInvalidInput);
   const std::string odd = (temp.dir / "odd.sqlite").string();
   {
     db::Connection connection(odd, db::Connection::Mode::kReadWriteCreate, 1000);
     connection.exec("CREATE TABLE commits (x)");
   }
-  CHECK(error_code_of([&] { inspect_restore_file(odd, 1000, {}); }) == 65);
+  CHECK(error_kind_of([&] { inspect_restore_file(odd, 1000, {}); }) == ErrorKind::kInvalidInput);
 }

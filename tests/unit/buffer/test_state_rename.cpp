@@ -1,21 +1,13 @@
 // .synced names (docs/reference/buffer-files.md §7): which names are renamed, and the first free name.
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
 
 #include "buffer/state_rename.h"
 #include "temp_dir.h"
 
 using namespace telemetry::buffer;
+using telemetry::test::exists;
 using telemetry::test::read_file;
 using telemetry::test::TempDir;
-
-namespace {
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-}  // namespace
 
 TEST_CASE("ready, active and plain .jsonl become .jsonl.synced; other names are kept") {
   CHECK(synced_path_for("d/telemetry_20260114_091502.jsonl.ready") ==

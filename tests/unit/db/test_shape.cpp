@@ -2,8 +2,8 @@
 
 #include "db/database.h"
 #include "db/shape.h"
-#include "util/command_error.h"
 #include "temp_db.h"
+#include "util/error.h"
 
 using namespace telemetry;
 
@@ -14,13 +14,13 @@ void exec_sql(const std::string& path, const std::string& sql) {
   connection.exec(sql);
 }
 
-int refusal_code(const std::string& path) {
+std::optional<telemetry::ErrorKind> refusal_kind(const std::string& path) {
   try {
     db::open_servable(path, db::ConnectionSettings{}, true);
-  } catch (const CommandError& error) {
-    return error.exit_code();
+  } catch (const Error& error) {
+    return error.kind();
   }
-  return 0;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ TEST_CASE("a library-v3 table is recognised and refused by serve with 65") {
     db::Connection connection(temp.path, db::Connection::Mode::kReadOnly, 1000);
     CHECK(db::detect_shape(connection).id == "library-v3");
   }
-  CHECK(refusal_code(temp.path) == 65);
+  CHECK(refusal_kind(temp.path) == telemetry::ErrorKind::kInvalidInput);
 }
 
 TEST_CASE("an unrecognised agent_runs is unknown with the nearest shape named") {
@@ -71,5 +71,5 @@ TEST_CASE("an unrecognised agent_runs is unknown with the nearest shape named") 
 TEST_CASE("a file that is not SQLite is refused with 65") {
   TempDb temp;
   { std::FILE* f = std::fopen(temp.path.c_str(), "wb"); std::fputs("this is not a database, just text padding......................................................", f); std::fclose(f); }
-  CHECK(refusal_code(temp.path) == 65);
+  CHECK(refusal_kind(temp.path) == telemetry::ErrorKind::kInvalidInput);
 }

@@ -11,9 +11,9 @@
 #include "db/migrations/event_id.h"
 #include "db/migrations/migrate.h"
 #include "db/schema.h"
-#include "util/command_error.h"
 #include "fault_env.h"
 #include "temp_db.h"
+#include "util/error.h"
 
 using namespace telemetry;
 using db::migrations::MigrateOptions;
@@ -50,13 +50,13 @@ MigrateOptions options_for(const TempDb& temp) {
   return options;
 }
 
-int exit_code_of(const MigrateOptions& options) {
+std::optional<ErrorKind> error_kind_of(const MigrateOptions& options) {
   try {
     migrate_database(options);
-  } catch (const CommandError& error) {
-    return error.exit_code();
+  } catch (const Error& error) {
+    return error.kind();
   }
-  return 0;
+  return std::nullopt;
 }
 
 std::string text_at(db::Connection& connection, const std::string& sql) { return connection.query_text(sql); }
@@ -162,11 +162,11 @@ TEST_CASE("a disk failure at any point of the migration leaves the file as it wa
       CAPTURE(fault.call, fault.code, nth);
       REQUIRE(nth < 10000);
       env.fail(fault.call, nth, fault.code);
-      const int exit_code = exit_code_of(options);
+      const std::optional<ErrorKind> kind = error_kind_of(options);
       env.heal();
-      if (exit_code == 0) break;
+      if (!kind) break;
       ++failed_runs;
-      CHECK(exit_code == 74);
+      CHECK(*kind == (fault.code == SQLITE_FULL ? ErrorKind::kDiskFull : ErrorKind::kIo));
       // A failure inside COMMIT may leave a hot journal; the next open (here,
       // as in the next run) rolls it back.
       db::Connection reopened(temp.path, db::Connection::Mode::kReadWrite, 1000);
@@ -201,7 +201,7 @@ TEST_CASE("refusals: unmappable status, a note on a non-object context_json, unk
   }
   SECTION("an unknown agent_runs") { load(temp.path, "CREATE TABLE agent_runs (id INTEGER PRIMARY KEY, x TEXT)"); }
   const std::string before = read_file(temp.path);
-  CHECK(exit_code_of(options) == 65);
+  CHECK(error_kind_of(options) == ErrorKind::kInvalidInput);
   CHECK(read_file(temp.path) == before);
 }
 

@@ -62,6 +62,7 @@ TEST_CASE("the service URL of a listen address uses loopback for wildcards") {
   CHECK(values::url_for_listen_address("::", 9000) == "http://[::1]:9000");
   CHECK(values::url_for_listen_address("fe80::2", 1) == "http://[fe80::2]:1");
   CHECK(values::url_for_listen_address("box.local", 80) == "http://box.local:80");
+  CHECK(values::url_for_listen_address("fe80::1%eth0", 2) == "http://[fe80::1%eth0]:2");
 }
 
 TEST_CASE("TELEMETRY_API_URL form") {

@@ -13,11 +13,12 @@
 #include <functional>
 
 #include "temp_dir.h"
-#include "util/command_error.h"
+#include "util/error.h"
 #include "util/file_system.h"
 #include "util/lock_file.h"
 
-using telemetry::CommandError;
+using telemetry::Error;
+using telemetry::ErrorKind;
 using telemetry::current_lock_holder;
 using telemetry::WriterLock;
 using telemetry::test::read_file;
@@ -30,16 +31,16 @@ std::string this_host() {
   return buffer;
 }
 
-// Expects `action` to throw CommandError with `code`; returns its message.
+// Expects `action` to throw Error of `kind`; returns its message.
 template <typename Action>
-std::string command_error(int code, Action action) {
+std::string error_of(ErrorKind kind, Action action) {
   try {
     action();
-  } catch (const CommandError& error) {
-    CHECK(error.exit_code() == code);
+  } catch (const Error& error) {
+    CHECK(error.kind() == kind);
     return error.what();
   }
-  FAIL("no CommandError thrown");
+  FAIL("no Error thrown");
   return "";
 }
 
@@ -58,7 +59,7 @@ pid_t child_holding(const std::string& lock_path) {
       char byte = 'x';
       (void)!::write(ready[1], &byte, 1);
       for (;;) ::pause();
-    } catch (const CommandError&) {
+    } catch (const Error&) {
       ::_exit(1);  // never fall back into the test runner in the child
     }
   }
@@ -100,7 +101,7 @@ TEST_CASE("lock: a second writer fails with 69 naming the holder, content untouc
   std::string path = dir / "t.lock";
   auto lock = WriterLock::acquire(path, "/srv/t.sqlite", "serve", "http://127.0.0.1:8765");
   std::string before = read_file(path);
-  std::string message = command_error(69, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "migrate"); });
+  std::string message = error_of(ErrorKind::kUnavailable, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "migrate"); });
   CHECK(message == "/srv/t.sqlite is in use: " + path + " is held by serve (PID " + std::to_string(::getpid()) +
                        " on " + this_host() + ")");
   CHECK(read_file(path) == before);
@@ -117,7 +118,7 @@ TEST_CASE("lock: a holder that writes only pid and host is 'another program'") {
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
   REQUIRE(::write(fd, "4242\npybox\n", 11) == 11);
 
-  std::string message = command_error(69, [&] { WriterLock::acquire(path, "/data/telemetry.sqlite", "serve"); });
+  std::string message = error_of(ErrorKind::kUnavailable, [&] { WriterLock::acquire(path, "/data/telemetry.sqlite", "serve"); });
   CHECK(message == "/data/telemetry.sqlite is in use: " + path + " is held by another program (PID 4242 on pybox)");
 
   auto holder = current_lock_holder(path);
@@ -144,7 +145,7 @@ TEST_CASE("lock: current_lock_holder reports the holder without taking the lock"
     CHECK(holder->url == "http://[::1]:9000");
     CHECK(holder->describe_command() == "serve");
     // The probe left the lock with its holder.
-    CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "prune"), CommandError);
+    CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "prune"), Error);
   }
   CHECK_FALSE(current_lock_holder(path).has_value());
   // A leftover file nobody holds (stale content) is not a holder.
@@ -168,7 +169,7 @@ TEST_CASE("lock: a child that exits or is killed -9 leaves the lock free") {
     REQUIRE(holder);
     CHECK(holder->pid == std::to_string(child));
     CHECK(holder->command == "prune");
-    std::string message = command_error(69, [&] { WriterLock::acquire(path, "/db", "serve"); });
+    std::string message = error_of(ErrorKind::kUnavailable, [&] { WriterLock::acquire(path, "/db", "serve"); });
     CHECK(message.find("held by prune (PID " + std::to_string(child) + " on ") != std::string::npos);
 
     ::kill(child, signal);
@@ -192,7 +193,7 @@ TEST_CASE("lock: a child that _exit()s without releasing frees the lock too") {
     try {
       auto lock = WriterLock::acquire(path, "/db", "migrate");
       ::_exit(0);  // no destructor: the file stays, the lock goes with the process
-    } catch (const CommandError&) {
+    } catch (const Error&) {
       ::_exit(1);
     }
   }
@@ -218,7 +219,7 @@ TEST_CASE("lock: release removes the path, so the next writer locks a fresh file
   REQUIRE(::stat(path.c_str(), &by_path) == 0);
   REQUIRE(::fstat(old_fd, &by_old) == 0);
   CHECK(by_path.st_ino != by_old.st_ino);
-  CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "migrate"), CommandError);
+  CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "migrate"), Error);
   ::close(old_fd);
 }
 
@@ -255,7 +256,7 @@ TEST_CASE("lock: a file replaced between open and flock is not trusted; acquire 
   CHECK(files.opens == 2);
   // The lock is on the file now at the path: it holds our content and conflicts.
   CHECK(read_file(path).find("\nprune\n") != std::string::npos);
-  CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "migrate"), CommandError);
+  CHECK_THROWS_AS(WriterLock::acquire(path, "/db", "migrate"), Error);
   auto holder = current_lock_holder(path);
   REQUIRE(holder);
   CHECK(holder->command == "prune");
@@ -278,7 +279,7 @@ TEST_CASE("lock: a path replaced on every attempt gives up after 3 restarts") {
   std::string path = dir / "t.lock";
   RacingFiles files;
   files.after_open = [&](int) { replace_file(path); };
-  std::string message = command_error(69, [&] { WriterLock::acquire(path, "/db", "prune", "", files); });
+  std::string message = error_of(ErrorKind::kUnavailable, [&] { WriterLock::acquire(path, "/db", "prune", "", files); });
   CHECK(files.opens == 4);
   CHECK(message == "cannot lock " + path + ": the file was replaced 4 times while it was being locked");
   // Nothing is left locked.
@@ -289,14 +290,14 @@ TEST_CASE("lock: a lock file that cannot be created is exit 73 naming the path")
   telemetry::test::TempDir dir;
   std::string blocker = dir.write("not-a-dir", "", 0600);
   std::string path = blocker + "/t.lock";
-  std::string message = command_error(73, [&] { WriterLock::acquire(path, "/db", "serve"); });
+  std::string message = error_of(ErrorKind::kCannotCreate, [&] { WriterLock::acquire(path, "/db", "serve"); });
   CHECK(message.find(blocker) != std::string::npos);
   CHECK(message.find("Not a directory") != std::string::npos);
 
   if (::geteuid() != 0) {  // root ignores directory permissions
     std::string locked_dir = dir / "ro";
     ::mkdir(locked_dir.c_str(), 0500);
-    std::string denied = command_error(73, [&] { WriterLock::acquire(locked_dir + "/t.lock", "/db", "serve"); });
+    std::string denied = error_of(ErrorKind::kCannotCreate, [&] { WriterLock::acquire(locked_dir + "/t.lock", "/db", "serve"); });
     CHECK(denied == "cannot create lock file " + locked_dir + "/t.lock: Permission denied");
   }
 }
@@ -306,19 +307,19 @@ TEST_CASE("lock: a symlink, a hard link or a FIFO in the lock's place is refused
   const std::string victim = dir.write("victim", "keep me\n");
   const std::string path = dir / "t.lock";
   REQUIRE(::symlink(victim.c_str(), path.c_str()) == 0);
-  std::string message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  std::string message = error_of(ErrorKind::kCannotCreate, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
   CHECK(message.find("lock file " + path + " is a symbolic link") != std::string::npos);
   CHECK(read_file(victim) == "keep me\n");
   CHECK_FALSE(current_lock_holder(path));
 
   REQUIRE(::unlink(path.c_str()) == 0);
   REQUIRE(::link(victim.c_str(), path.c_str()) == 0);
-  message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  message = error_of(ErrorKind::kCannotCreate, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
   CHECK(message.find("a hard link to another file (2 names)") != std::string::npos);
   CHECK(read_file(victim) == "keep me\n");
 
   REQUIRE(::unlink(path.c_str()) == 0);
   REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
-  message = command_error(73, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
+  message = error_of(ErrorKind::kCannotCreate, [&] { WriterLock::acquire(path, "/srv/t.sqlite", "prune"); });
   CHECK(message.find("is not a regular file") != std::string::npos);
 }

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "temp_dir.h"
-#include "util/command_error.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "util/log_format.h"
 
@@ -122,10 +122,10 @@ TEST_CASE("log: level and format names") {
   CHECK(tlog::parse_level("warn") == tlog::Level::kWarning);
   CHECK(tlog::parse_level("warning") == tlog::Level::kWarning);
   CHECK(tlog::parse_level("critical") == tlog::Level::kCritical);
-  CHECK_THROWS_AS(tlog::parse_level("loud"), telemetry::CommandError);
+  CHECK_THROWS_AS(tlog::parse_level("loud"), telemetry::Error);
   CHECK(tlog::parse_format("text") == tlog::Format::kLogfmt);
   CHECK(tlog::parse_format("JSON") == tlog::Format::kJson);
-  CHECK_THROWS_AS(tlog::parse_format("xml"), telemetry::CommandError);
+  CHECK_THROWS_AS(tlog::parse_format("xml"), telemetry::Error);
   CHECK(std::string(tlog::level_name(tlog::Level::kWarning)) == "warning");
 }
 

@@ -1,4 +1,4 @@
-#include "db/backup/file_sync.h"
+#include "util/file_sync.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,22 +13,21 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/format_numbers.h"
 
-namespace telemetry::db::backup {
+namespace telemetry {
 namespace {
 
 void fsync_path(const std::string& path, int flags, const char* what) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) {
-    throw CommandError(exit_code::kIoErr, fmt::format("cannot open {} {} to sync it: {}", what, path, std::strerror(errno)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot open {} {} to sync it: {}", what, path, std::strerror(errno)));
   }
   if (::fsync(fd) != 0) {
     const int error = errno;
     ::close(fd);
-    throw CommandError(exit_code::kIoErr, fmt::format("fsync of {} {} failed: {}", what, path, std::strerror(error)));
+    throw Error(ErrorKind::kIo, fmt::format("fsync of {} {} failed: {}", what, path, std::strerror(error)));
   }
   ::close(fd);
 }
@@ -43,7 +42,7 @@ void fsync_directory(const std::string& directory) {
 
 void durable_rename(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0) {
-    throw CommandError(exit_code::kIoErr, fmt::format("cannot rename {} to {}: {}", from, to, std::strerror(errno)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot rename {} to {}: {}", from, to, std::strerror(errno)));
   }
   fsync_directory(std::filesystem::path(to).parent_path().string());
 }
@@ -51,8 +50,8 @@ void durable_rename(const std::string& from, const std::string& to) {
 std::uint64_t available_bytes(const std::string& directory) {
   struct statvfs info {};
   if (::statvfs(directory.c_str(), &info) != 0) {
-    throw CommandError(exit_code::kIoErr,
-                       fmt::format("cannot read the free space of {}: {}", directory, std::strerror(errno)));
+    throw Error(ErrorKind::kIo,
+                fmt::format("cannot read the free space of {}: {}", directory, std::strerror(errno)));
   }
   return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
 }
@@ -63,10 +62,10 @@ void require_free_space(const std::string& directory, std::uint64_t needed, cons
   const std::uint64_t margin = needed / 20 + 1024 * 1024;
   const std::uint64_t available = available_bytes(directory);
   if (available < needed + margin) {
-    throw CommandError(exit_code::kCantCreate,
-                       fmt::format("not enough free space in {} to {}: needs about {}, {} available", directory,
-                                   purpose, human_bytes(needed + margin), human_bytes(available)));
+    throw Error(ErrorKind::kDiskFull,
+                fmt::format("not enough free space in {} to {}: needs about {}, {} available", directory,
+                            purpose, human_bytes(needed + margin), human_bytes(available)));
   }
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

@@ -1,12 +1,10 @@
-#include "db/backup/stop_signals.h"
+#include "util/stop_signals.h"
 
 #include <signal.h>
 
 #include <atomic>
 
-#include "util/exit_codes.h"
-
-namespace telemetry::db::backup {
+namespace telemetry {
 namespace {
 
 std::atomic<int> received_signal{0};
@@ -23,12 +21,10 @@ void install_stop_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-int stop_exit_code() {
-  switch (received_signal.load()) {
-    case SIGINT: return exit_code::kInterrupted;
-    case SIGTERM: return exit_code::kTerminated;
-    default: return 0;
-  }
+int received_stop_signal() { return received_signal.load(); }
+
+Error stopped_by(int signal_number, const std::string& message) {
+  return Error(signal_number == SIGTERM ? ErrorKind::kTerminated : ErrorKind::kInterrupted, message);
 }
 
-}  // namespace telemetry::db::backup
+}  // namespace telemetry

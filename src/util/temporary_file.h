@@ -3,11 +3,11 @@
 // files SQLite may have put beside it, unless keep() is called.
 #include <string>
 
-namespace telemetry::db::backup {
+namespace telemetry {
 
 class TemporaryFile {
  public:
-  // Throws CommandError 73 naming the path when it cannot be created.
+  // Throws Error kCannotCreate naming the path when it cannot be created.
   explicit TemporaryFile(std::string path);
   ~TemporaryFile();
   TemporaryFile(const TemporaryFile&) = delete;
@@ -22,4 +22,8 @@ class TemporaryFile {
   bool kept_ = false;
 };
 
-}  // namespace telemetry::db::backup
+// Deletes `path` and the journal files SQLite may have put beside it
+// (-journal, -wal, -shm); missing ones are fine.
+void remove_with_sqlite_side_files(const std::string& path);
+
+}  // namespace telemetry
