@@ -14,6 +14,7 @@
 #include "db/shape.h"
 #include "http/client.h"
 #include "http/metrics_body.h"
+#include "util/ascii.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 
@@ -27,11 +28,6 @@ struct MetricsFlags {
   http::MetricsQuery query;
 };
 
-std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
   if (::access(config.db_path.c_str(), F_OK) != 0) {
     throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", config.db_path));
@@ -42,7 +38,7 @@ Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
       throw CommandError(exit_code::kDataErr,
                          fmt::format("{} is not a telemetry database (no agent_runs table)", config.db_path));
     }
-    const std::string journal_mode = upper(connection->query_text("PRAGMA journal_mode"));
+    const std::string journal_mode = ascii::upper(connection->query_text("PRAGMA journal_mode"));
     return http::metrics_body(*connection, query, config.db_path, journal_mode);
   } catch (const db::SqliteError& error) {
     if (error.code() == SQLITE_NOTADB) {

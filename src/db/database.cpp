@@ -12,6 +12,7 @@
 
 #include "db/schema.h"
 #include "db/shape.h"
+#include "util/ascii.h"
 #include "util/command_error.h"
 #include "util/directories.h"
 #include "util/exit_codes.h"
@@ -99,8 +100,7 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
     // Reading the schema first tells "not a database" apart from PRAGMA trouble.
     ShapeReport shape = detect_shape(connection);
 
-    db.journal_mode = connection.query_text("PRAGMA journal_mode=" + settings.journal_mode);
-    for (auto& c : db.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    db.journal_mode = ascii::upper(connection.query_text("PRAGMA journal_mode=" + settings.journal_mode));
     if (db.journal_mode != settings.journal_mode) {
       db.warnings.push_back(fmt::format(
           "journal mode {} could not be set; {} is in force", settings.journal_mode, db.journal_mode));

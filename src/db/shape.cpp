@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/run_columns.h"
+#include "util/ascii.h"
 
 namespace telemetry::db {
 namespace {
@@ -45,12 +46,6 @@ NameSet s6() {
     out.erase(name);
   }
   return out;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 // Default value text without surrounding whitespace and one pair of parentheses.
@@ -161,7 +156,7 @@ ShapeReport detect_shape(Connection& connection) {
     }
   }
   const NameSet v6 = s6();
-  const bool integer_id = pk == NameSet{"id"} && lower(by_name["id"]->type) == "integer";
+  const bool integer_id = pk == NameSet{"id"} && ascii::lower(by_name["id"]->type) == "integer";
   if (integer_id) {
     if (names == v6) return {"v6-original", ""};
     if (names == united({&v6, &kG3})) return {"v6-original-git", ""};

@@ -1,12 +1,11 @@
 #include "db/backup/verify_copy.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "db/backup/integrity.h"
 #include "db/outside_database.h"
 #include "db/shape.h"
+#include "util/ascii.h"
 
 namespace telemetry::db::backup {
 namespace {
@@ -30,8 +29,7 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
   auto connection = open_outside_database(path, Connection::Mode::kReadWrite, busy_timeout_ms);
   Connection& copy = *connection;
   copy.exec("PRAGMA synchronous=" + synchronous);
-  verification.journal_mode = copy.query_text("PRAGMA journal_mode=" + journal_mode);
-  for (auto& c : verification.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  verification.journal_mode = ascii::upper(copy.query_text("PRAGMA journal_mode=" + journal_mode));
   ReadProgress reading(copy, control);
 
   IntegrityResult integrity = check_integrity(copy, /*quick=*/false);

@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
 #include "db/migrations/sql_text.h"
 #include "db/schema.h"
+#include "util/ascii.h"
 
 namespace telemetry::db {
 namespace {

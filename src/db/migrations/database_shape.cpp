@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry::db {
 namespace {

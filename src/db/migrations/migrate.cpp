@@ -14,6 +14,7 @@
 #include "db/outside_database.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
+#include "util/format_numbers.h"
 #include "util/lock_file.h"
 
 namespace telemetry::db::migrations {

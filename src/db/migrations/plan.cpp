@@ -8,12 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
 #include "core/status.h"
 #include "db/migrations/canonical.h"
 #include "db/migrations/event_id.h"
 #include "db/migrations/runs_mapping.h"
 #include "db/shape.h"
+#include "util/ascii.h"
+#include "util/format_numbers.h"
 
 namespace telemetry::db {
 namespace {
@@ -214,16 +215,6 @@ TableAction other_table_action(const std::string& variant, const CanonicalReport
 }
 
 }  // namespace
-
-std::string with_thousands(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return value < 0 ? "-" + out : out;
-}
 
 MigrationPlan build_plan(Connection& connection) {
   MigrationPlan plan;

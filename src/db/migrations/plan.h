@@ -91,7 +91,4 @@ MigrationPlan build_plan(Connection& connection);
 std::string plan_text(const MigrationPlan& plan);
 nlohmann::ordered_json plan_json(const MigrationPlan& plan);
 
-// "47,112"
-std::string with_thousands(std::int64_t value);
-
 }  // namespace telemetry::db

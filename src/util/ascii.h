@@ -13,6 +13,7 @@ inline bool is_space(char c) {
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
 inline std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -23,6 +24,12 @@ inline std::string_view trim(std::string_view text) {
 inline std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+inline std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = to_upper(c);
   return out;
 }
 
