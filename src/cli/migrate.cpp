@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "db/migrations/migrate.h"
+#include "db/migrations/plan_report.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/terminal_progress.h"

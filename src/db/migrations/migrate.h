@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "db/migrations/plan.h"
 #include "db/migrations/sql_functions.h"
 

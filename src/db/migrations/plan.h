@@ -9,8 +9,6 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "db/migrations/database_shape.h"
 #include "db/sqlite.h"
 
@@ -86,9 +84,5 @@ struct MigrationPlan {
 
 // The connection must have the migration SQL functions registered.
 MigrationPlan build_plan(Connection& connection);
-
-// 4.2 text form (ends with a newline) and JSON form.
-std::string plan_text(const MigrationPlan& plan);
-nlohmann::ordered_json plan_json(const MigrationPlan& plan);
 
 }  // namespace telemetry::db
