@@ -175,9 +175,9 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   const std::string other_text = others.empty() ? "" : fmt::format("; other tables (left alone): {}", join(others));
   // docs/reference/schema.md §2.1. The recorded version (rule 7) is the schema_version check's.
   std::vector<std::string> index_problems, table_problems;
-  for (const db::CanonicalDifference& difference : db::check_canonical(connection).differences) {
-    if (difference.kind == db::CanonicalDifference::Kind::kVersion) continue;
-    (difference.kind == db::CanonicalDifference::Kind::kIndex ? index_problems : table_problems)
+  for (const db::migrations::CanonicalDifference& difference : db::migrations::check_canonical(connection).differences) {
+    if (difference.kind == db::migrations::CanonicalDifference::Kind::kVersion) continue;
+    (difference.kind == db::migrations::CanonicalDifference::Kind::kIndex ? index_problems : table_problems)
         .push_back(difference.message);
   }
   if (!table_problems.empty()) {
@@ -192,7 +192,7 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
                                       join(index_problems), other_text));
   }
   return ok("schema", fmt::format("canonical v7 schema (docs/reference/schema.md §2.1) with the {} indexes{}",
-                                  db::canonical_indexes().size(), other_text));
+                                  db::migrations::canonical_indexes().size(), other_text));
 }
 
 CheckResult check_schema_version(db::Connection& connection, const db::ShapeReport& shape) {

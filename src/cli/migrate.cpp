@@ -51,13 +51,13 @@ int migrate(const MigrateFlags& flags) {
   std::int64_t total_rows = 0;
   TerminalProgress progress("copying agent_runs", TerminalProgress::Unit::kCount, "rows");
   options.progress = [&](std::int64_t rows) { progress.update(rows, total_rows); };
-  options.on_plan = [&](const db::MigrationPlan& plan) {
+  options.on_plan = [&](const db::migrations::MigrationPlan& plan) {
     total_rows = plan.counts.agent_runs;
     const bool refused = plan.shape.id == "unknown" || !plan.refusals.empty();
     if (flags.json) {
-      if (flags.dry_run || refused) std::cout << db::plan_json(plan).dump(2) << "\n";
+      if (flags.dry_run || refused) std::cout << db::migrations::plan_json(plan).dump(2) << "\n";
     } else {
-      std::cout << db::plan_text(plan) << std::flush;
+      std::cout << db::migrations::plan_text(plan) << std::flush;
     }
   };
   db::migrations::MigrateResult result = db::migrations::migrate_database(options);
@@ -69,7 +69,7 @@ int migrate(const MigrateFlags& flags) {
       break;
     case Outcome::kUpToDate:
       if (flags.json) {
-        nlohmann::ordered_json out = db::plan_json(result.plan);
+        nlohmann::ordered_json out = db::migrations::plan_json(result.plan);
         std::cout << out.dump(2) << "\n";
       }
       break;

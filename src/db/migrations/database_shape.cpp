@@ -7,7 +7,7 @@
 
 #include "util/ascii.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 namespace {
 
 using NameSet = std::set<std::string>;
@@ -85,4 +85,4 @@ DatabaseShape detect_database_shape(Connection& connection) {
   return shape;
 }
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -7,7 +7,7 @@
 #include "db/shape.h"
 #include "db/sqlite.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
 // "canonical", "v6-original", "script" (schema_migrations only) or "absent".
 struct OtherTables {
@@ -27,4 +27,4 @@ DatabaseShape detect_database_shape(Connection& connection);
 // True for the shapes whose agent_runs is keyed by run_id (the library-* shapes).
 bool is_library_shape(const std::string& shape_id);
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

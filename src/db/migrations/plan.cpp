@@ -15,10 +15,9 @@
 #include "db/shape.h"
 #include "util/ascii.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 namespace {
 
-using migrations::RunsSource;
 
 // Old index names that canonical indexes replace; they are not re-created (docs/reference/schema.md §4.3).
 const std::set<std::string> kSupersededIndexes = {"idx_agent_runs_website", "idx_agent_runs_website_section",
@@ -73,13 +72,13 @@ void analyse_statuses(Connection& connection, RunsAnalysis& runs, std::vector<st
 
 void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis& runs,
                   std::vector<std::string>& refusals) {
-  if (source.has("event_id")) migrations::collect_replaced_event_ids(connection);
+  if (source.has("event_id")) collect_replaced_event_ids(connection);
 
-  std::vector<std::string> sums = {"count(*)", "sum(" + migrations::needs_derived_event_id_sql(source) + ")",
+  std::vector<std::string> sums = {"count(*)", "sum(" + needs_derived_event_id_sql(source) + ")",
                                    "sum(run_id IS NULL)", "sum(job_type IS NULL)", "sum(created_at IS NULL)",
-                                   "sum(" + migrations::any_note_sql(source) + ")"};
+                                   "sum(" + any_note_sql(source) + ")"};
   std::vector<std::string> counters;
-  for (const std::string& counter : migrations::clamped_counters()) {
+  for (const std::string& counter : clamped_counters()) {
     if (!source.has(counter)) continue;
     counters.push_back(counter);
     sums.push_back(fmt::format("sum({} < 0)", counter));
@@ -106,7 +105,7 @@ void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis
     Statement rows(connection, fmt::format("SELECT rowid, run_id, context_json FROM main.agent_runs WHERE {}"
                                            " AND context_json IS NOT NULL AND NOT telemetry_is_json_object(context_json)"
                                            " ORDER BY rowid LIMIT {}",
-                                           migrations::any_note_sql(source), kListedOffenders));
+                                           any_note_sql(source), kListedOffenders));
     std::vector<std::string> listed;
     while (rows.step()) {
       listed.push_back(fmt::format("rowid {} run_id {} context_json {}", rows.column_int(0), shown(rows, 1),
@@ -134,10 +133,10 @@ void analyse_runs(Connection& connection, const RunsSource& source, RunsAnalysis
     Statement existing(connection, "SELECT event_id FROM main.agent_runs WHERE event_id IS NOT NULL");
     while (existing.step()) kept.insert(existing.column_text(0));
     Statement derived(connection, fmt::format("SELECT rowid, run_id, {} FROM main.agent_runs WHERE {} ORDER BY rowid",
-                                              migrations::derived_name_sql(source),
-                                              migrations::needs_derived_event_id_sql(source)));
+                                              derived_name_sql(source),
+                                              needs_derived_event_id_sql(source)));
     while (derived.step() && collisions.size() < kListedOffenders) {
-      std::string id = migrations::event_id_for_name(derived.column_text(2));
+      std::string id = event_id_for_name(derived.column_text(2));
       if (kept.count(id)) {
         collisions.push_back(fmt::format("rowid {} run_id {}: derived event_id {} is already used", derived.column_int(0),
                                          shown(derived, 1), id));
@@ -248,7 +247,7 @@ MigrationPlan build_plan(Connection& connection) {
   }
 
   if (plan.agent_runs == TableAction::kRebuild) {
-    analyse_runs(connection, migrations::read_runs_source(connection, plan.shape.id), plan.runs, plan.refusals);
+    analyse_runs(connection, read_runs_source(connection, plan.shape.id), plan.runs, plan.refusals);
   }
 
   const std::vector<std::string> differing = report.index_differences();
@@ -282,4 +281,4 @@ MigrationPlan build_plan(Connection& connection) {
   return plan;
 }
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

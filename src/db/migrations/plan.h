@@ -12,7 +12,7 @@
 #include "db/migrations/database_shape.h"
 #include "db/sqlite.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
 enum class TableAction { kKeep, kCreate, kRebuild, kConvert };
 
@@ -85,4 +85,4 @@ struct MigrationPlan {
 // The connection must have the migration SQL functions registered.
 MigrationPlan build_plan(Connection& connection);
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

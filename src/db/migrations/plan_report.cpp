@@ -7,7 +7,7 @@
 #include "db/migrations/canonical.h"
 #include "util/format_numbers.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 namespace {
 
 struct PlanStep {
@@ -202,4 +202,4 @@ nlohmann::ordered_json plan_json(const MigrationPlan& plan) {
   return out;
 }
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -7,10 +7,10 @@
 
 #include "db/migrations/plan.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
 // The text form; ends with a newline.
 std::string plan_text(const MigrationPlan& plan);
 nlohmann::ordered_json plan_json(const MigrationPlan& plan);
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations
