@@ -158,14 +158,14 @@ CheckResult check_integrity_of(db::Connection& connection, bool quick) {
 
 CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   shape = db::detect_shape(connection);
-  if (shape.id == "empty") {
+  if (shape.id == db::Shape::kEmpty) {
     return warn("schema", "no telemetry tables yet; 'telemetry serve' creates the v7 schema");
   }
-  if (shape.id == "unknown") {
+  if (shape.id == db::Shape::kUnknown) {
     return fail("schema", fmt::format("unknown schema: {}", shape.details), exit_code::kDataErr);
   }
-  if (shape.id != "v7") {
-    return fail("schema", fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", shape.id),
+  if (shape.id != db::Shape::kV7) {
+    return fail("schema", fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", db::shape_name(shape.id)),
                 exit_code::kDataErr);
   }
   if (!db::event_id_is_unique(connection)) {
@@ -198,7 +198,7 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
 CheckResult check_schema_version(db::Connection& connection, const db::ShapeReport& shape) {
   const int version = db::recorded_schema_version(connection);
   if (version == 7) return ok("schema_version", "recorded version 7");
-  if (shape.id == "empty") return warn("schema_version", "no version recorded yet");
+  if (shape.id == db::Shape::kEmpty) return warn("schema_version", "no version recorded yet");
   return fail("schema_version",
               fmt::format("recorded version {}, expected 7; run 'telemetry migrate'", version), exit_code::kDataErr);
 }

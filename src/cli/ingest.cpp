@@ -330,10 +330,10 @@ std::unique_ptr<db::Connection> open_for_dry_run(const Config& config) {
   try {
     auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
     db::ShapeReport shape = db::detect_shape(*connection);
-    if (shape.id == "empty") return nullptr;
-    if (shape.id != "v7") {
+    if (shape.id == db::Shape::kEmpty) return nullptr;
+    if (shape.id != db::Shape::kV7) {
       throw CommandError(exit_code::kDataErr, fmt::format("database {} has the {} schema{}; run 'telemetry migrate' first",
-                                                          config.db_path, shape.id,
+                                                          config.db_path, db::shape_name(shape.id),
                                                           shape.details.empty() ? "" : " (" + shape.details + ")"));
     }
     return connection;

@@ -53,7 +53,7 @@ int migrate(const MigrateFlags& flags) {
   options.progress = [&](std::int64_t rows) { progress.update(rows, total_rows); };
   options.on_plan = [&](const db::migrations::MigrationPlan& plan) {
     total_rows = plan.counts.agent_runs;
-    const bool refused = plan.shape.id == "unknown" || !plan.refusals.empty();
+    const bool refused = plan.shape.id == db::Shape::kUnknown || !plan.refusals.empty();
     if (flags.json) {
       if (flags.dry_run || refused) std::cout << db::migrations::plan_json(plan).dump(2) << "\n";
     } else {

@@ -60,10 +60,10 @@ int dry_run(const Config& config, const PruneFlags& flags, const std::string& cu
   try {
     auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
     db::ShapeReport shape = db::detect_shape(*connection);
-    if (shape.id != "v7") {
+    if (shape.id != db::Shape::kV7) {
       throw CommandError(exit_code::kDataErr,
                          fmt::format("database {} has the {} schema; run 'telemetry migrate' first", config.db_path,
-                                     shape.id));
+                                     db::shape_name(shape.id)));
     }
     // created_at is NOT NULL, so the rows before the cutoff are all rows but
     // those at or after it; one read transaction keeps the two counts consistent.

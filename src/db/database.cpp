@@ -108,10 +108,10 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
     connection.exec("PRAGMA synchronous=" + settings.synchronous);
     db.synchronous = synchronous_name(connection.query_int("PRAGMA synchronous"));
 
-    if (shape.id == "empty") {
+    if (shape.id == Shape::kEmpty) {
       create_schema_v7(connection);
       db.created = true;
-    } else if (shape.id == "v7") {
+    } else if (shape.id == Shape::kV7) {
       if (!event_id_is_unique(connection)) {
         throw CommandError(exit_code::kDataErr,
                            fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
@@ -119,12 +119,12 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
       for (const std::string& name : missing_canonical_indexes(connection)) {
         db.warnings.push_back(fmt::format("canonical index {} is missing; 'telemetry migrate' creates it", name));
       }
-    } else if (shape.id == "unknown") {
+    } else if (shape.id == Shape::kUnknown) {
       throw CommandError(exit_code::kDataErr,
                          fmt::format("database {} has an unknown schema: {}", path, shape.details));
     } else {
       throw CommandError(exit_code::kDataErr,
-                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape.id));
+                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape_name(shape.id)));
     }
     db.schema_version = recorded_schema_version(connection);
   } catch (const SqliteError& error) {

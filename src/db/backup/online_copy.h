@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "db/shape.h"
 #include "db/sqlite.h"
 
 namespace telemetry::db::backup {
@@ -31,7 +32,7 @@ struct CopyControl {
 
 // What the source held at the moment of the copy.
 struct SourceSnapshot {
-  std::string shape;                            // detect_shape id
+  Shape shape = Shape::kUnknown;                   // detect_shape
   std::map<std::string, std::int64_t> row_counts;  // table_row_counts
   std::int64_t page_count = 0;
   std::int64_t page_size = 0;

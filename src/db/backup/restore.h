@@ -22,7 +22,7 @@ namespace telemetry::db::backup {
 
 struct RestoreSource {
   std::string path;
-  std::string shape;
+  Shape shape = Shape::kUnknown;
   std::map<std::string, std::int64_t> row_counts;
   std::uint64_t bytes = 0;
 };

@@ -37,9 +37,10 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
     verification.problem = "integrity_check: " + integrity.problems.front();
     return verification;
   }
-  const std::string shape = detect_shape(copy).id;
+  const Shape shape = detect_shape(copy).id;
   if (shape != expected.shape) {
-    verification.problem = fmt::format("schema shape {} differs from the source's {}", shape, expected.shape);
+    verification.problem = fmt::format("schema shape {} differs from the source's {}", shape_name(shape),
+                                       shape_name(expected.shape));
     return verification;
   }
   const auto counts = table_row_counts(copy);

@@ -205,9 +205,9 @@ void sort_old_indexes(Connection& connection, const std::string& table, Migratio
   }
 }
 
-TableAction other_table_action(const std::string& variant, const CanonicalReport& report, const std::string& table) {
-  if (variant == "absent") return TableAction::kCreate;
-  if (variant == "canonical") return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
+TableAction other_table_action(TableVariant variant, const CanonicalReport& report, const std::string& table) {
+  if (variant == TableVariant::kAbsent) return TableAction::kCreate;
+  if (variant == TableVariant::kCanonical) return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
   if (table == "schema_migrations") return TableAction::kRebuild;  // v6-original and script (§4.7)
   return TableAction::kConvert;                                     // v6-original run_events / commits (§4.6)
 }
@@ -217,8 +217,8 @@ TableAction other_table_action(const std::string& variant, const CanonicalReport
 MigrationPlan build_plan(Connection& connection) {
   MigrationPlan plan;
   plan.shape = detect_database_shape(connection);
-  if (plan.shape.id == "unknown") return plan;
-  if (plan.shape.id == "empty") {
+  if (plan.shape.id == Shape::kUnknown) return plan;
+  if (plan.shape.id == Shape::kEmpty) {
     plan.create_schema = true;
     plan.backup = false;  // nothing to save (§4.2)
     return plan;
@@ -233,10 +233,10 @@ MigrationPlan build_plan(Connection& connection) {
       plan.refusals.push_back(difference.message + "; drop it before migrating");
     }
   }
-  plan.up_to_date = plan.shape.id == "v7" && report.canonical();
+  plan.up_to_date = plan.shape.id == Shape::kV7 && report.canonical();
   if (plan.up_to_date) return plan;
 
-  plan.agent_runs = plan.shape.id != "v7" || report.table_differs("agent_runs") ? TableAction::kRebuild
+  plan.agent_runs = plan.shape.id != Shape::kV7 || report.table_differs("agent_runs") ? TableAction::kRebuild
                                                                                 : TableAction::kKeep;
   plan.run_events = other_table_action(plan.shape.others.run_events, report, "run_events");
   plan.commits = other_table_action(plan.shape.others.commits, report, "commits");

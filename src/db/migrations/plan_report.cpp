@@ -144,12 +144,12 @@ std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<st
 
 std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
   // Which canonical columns the source lacks, from the shape (§3.2, §4.4).
-  const std::string& id = plan.shape.id;
+  const Shape id = plan.shape.id;
   std::vector<std::string> notes;
   if (is_library_shape(id)) {
     notes.push_back("items_skipped set to 0 (column added)");
   }
-  if (id == "v6-original" || id == "v6-original-git") notes.push_back("schema_version set to 6 (column added)");
+  if (id == Shape::kV6Original || id == Shape::kV6OriginalGit) notes.push_back("schema_version set to 6 (column added)");
   return notes;
 }
 
@@ -157,10 +157,10 @@ std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
 
 std::string plan_text(const MigrationPlan& plan) {
   std::string out;
-  if (plan.shape.id == "unknown") {
+  if (plan.shape.id == Shape::kUnknown) {
     return fmt::format("shape: unknown ({})\n", plan.shape.details);
   }
-  out += fmt::format("shape: {} ({} in agent_runs, {} in run_events, {} in commits)\n", plan.shape.id,
+  out += fmt::format("shape: {} ({} in agent_runs, {} in run_events, {} in commits)\n", shape_name(plan.shape.id),
                      rows_text(plan.counts.agent_runs), with_thousands(plan.counts.run_events),
                      with_thousands(plan.counts.commits));
   out += "target: v7\n";
@@ -177,7 +177,7 @@ std::string plan_text(const MigrationPlan& plan) {
 
 nlohmann::ordered_json plan_json(const MigrationPlan& plan) {
   nlohmann::ordered_json out;
-  out["shape"] = plan.shape.id;
+  out["shape"] = shape_name(plan.shape.id);
   if (!plan.shape.details.empty()) out["shape_details"] = plan.shape.details;
   out["target"] = 7;
   out["counts"] = {{"agent_runs", plan.counts.agent_runs},
@@ -185,7 +185,7 @@ nlohmann::ordered_json plan_json(const MigrationPlan& plan) {
                    {"commits", plan.counts.commits}};
   out["up_to_date"] = plan.up_to_date;
   out["steps"] = nlohmann::ordered_json::array();
-  if (plan.shape.id != "unknown" && !plan.up_to_date) {
+  if (plan.shape.id != Shape::kUnknown && !plan.up_to_date) {
     for (const PlanStep& step : plan_steps(plan, added_column_notes(plan))) {
       out["steps"].push_back({{"action", step.action},
                               {"table", step.table.empty() ? nlohmann::ordered_json(nullptr)

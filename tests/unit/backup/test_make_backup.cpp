@@ -51,7 +51,7 @@ TEST_CASE("a backup is a verified copy with a .verified record naming its row co
 
   CHECK(outcome.name == backup_file_name("telemetry", options.started));
   CHECK(fs::exists(outcome.path));
-  CHECK(outcome.source.shape == "v7");
+  CHECK(outcome.source.shape == db::Shape::kV7);
   CHECK(outcome.source.row_counts.at("agent_runs") == 250);
   CHECK(count_runs(outcome.path) == 250);
 

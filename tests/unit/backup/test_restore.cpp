@@ -52,7 +52,7 @@ TEST_CASE("restore round trip: the backup comes back, the replaced database is k
   REQUIRE(count_runs(temp.path) == 8);
 
   RestoreSource source = inspect_restore_file(backup, 5000, {});
-  CHECK(source.shape == "v7");
+  CHECK(source.shape == db::Shape::kV7);
   CHECK(source.row_counts.at("agent_runs") == 5);
   RestoreOutcome outcome = restore_database(restore_options(temp.path, kNow), source);
   REQUIRE(outcome.safety_copy);

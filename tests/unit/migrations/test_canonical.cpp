@@ -95,13 +95,13 @@ TEST_CASE("the other three tables are classified on their own (3.5)") {
       "CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, version INTEGER NOT NULL,"
       " description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);");
   db::migrations::DatabaseShape shape = db::migrations::detect_database_shape(connection);
-  CHECK(shape.id == "v7");
-  CHECK(shape.others.run_events == "v6-original");
-  CHECK(shape.others.commits == "absent");
-  CHECK(shape.others.schema_migrations == "script");
+  CHECK(shape.id == db::Shape::kV7);
+  CHECK(shape.others.run_events == db::migrations::TableVariant::kV6Original);
+  CHECK(shape.others.commits == db::migrations::TableVariant::kAbsent);
+  CHECK(shape.others.schema_migrations == db::migrations::TableVariant::kScript);
 
   connection.exec("CREATE TABLE commits (sha TEXT PRIMARY KEY, note TEXT)");
   shape = db::migrations::detect_database_shape(connection);
-  CHECK(shape.id == "unknown");
+  CHECK(shape.id == db::Shape::kUnknown);
   CHECK(shape.details.find("commits has unrecognised columns (note, sha)") != std::string::npos);
 }

@@ -9,7 +9,7 @@ using db::migrations::TableAction;
 
 TEST_CASE("plan_text of an unknown shape names what was found and nothing else") {
   MigrationPlan plan;
-  plan.shape.id = "unknown";
+  plan.shape.id = db::Shape::kUnknown;
   plan.shape.details = "agent_runs is missing but other telemetry tables exist";
   CHECK(db::migrations::plan_text(plan) == "shape: unknown (agent_runs is missing but other telemetry tables exist)\n");
   const nlohmann::ordered_json json = db::migrations::plan_json(plan);
@@ -19,7 +19,7 @@ TEST_CASE("plan_text of an unknown shape names what was found and nothing else")
 
 TEST_CASE("plan_text numbers the steps of a rebuild, with thousands grouped") {
   MigrationPlan plan;
-  plan.shape.id = "v6-original";
+  plan.shape.id = db::Shape::kV6Original;
   plan.counts = {47112, 3, 0};
   plan.backup_name = "telemetry.sqlite.pre-migrate.sqlite";
   plan.agent_runs = TableAction::kRebuild;
@@ -47,7 +47,7 @@ TEST_CASE("plan_text numbers the steps of a rebuild, with thousands grouped") {
 
 TEST_CASE("an up-to-date plan has no steps and no backup") {
   MigrationPlan plan;
-  plan.shape.id = "v7";
+  plan.shape.id = db::Shape::kV7;
   plan.up_to_date = true;
   CHECK(db::migrations::plan_text(plan).find("nothing to do: the database is already canonical v7\n") != std::string::npos);
   const nlohmann::ordered_json json = db::migrations::plan_json(plan);
