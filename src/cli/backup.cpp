@@ -250,14 +250,15 @@ int restore_command(const BackupFlags& flags) {
                       {"backup_of", origin.empty() ? ordered_json(nullptr) : ordered_json(origin)},
                       {"shape", db::shape_name(source.shape)},
                       {"tables", source.row_counts},
-                      {"journal_mode", outcome.journal_mode},
+                      {"journal_mode", journal_mode_name(outcome.journal_mode)},
                       {"safety_copy", outcome.safety_copy ? ordered_json(*outcome.safety_copy) : ordered_json(nullptr)},
                       {"undo", outcome.safety_copy ? ordered_json(undo) : ordered_json(nullptr)}};
     std::cout << body.dump() << "\n";
     return exit_code::kOk;
   }
   std::cout << fmt::format("restored {} from {}: {} runs, shape {}, journal mode {}\n", config.db_path, file,
-                           with_thousands(runs_in(source.row_counts)), db::shape_name(source.shape), outcome.journal_mode);
+                           with_thousands(runs_in(source.row_counts)), db::shape_name(source.shape),
+                           journal_mode_name(outcome.journal_mode));
   if (!origin.empty()) std::cout << fmt::format("note: that file is a backup of {}\n", origin);
   if (outcome.safety_copy) {
     std::cout << fmt::format("the previous database is kept as {}\nto undo: {}\n", *outcome.safety_copy, undo);

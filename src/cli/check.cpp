@@ -89,7 +89,7 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
-// What /health said, when --url was given and the service answered.
+// What /health said, when --url was given and the service answered (the names as sent).
 struct Health {
   std::string journal_mode, synchronous, db_path;
 };
@@ -218,11 +218,12 @@ CheckResult check_synchronous(const std::optional<Health>& health) {
     return ok("synchronous", "not recorded in the file: each writing connection applies TELEMETRY_DB_SYNCHRONOUS "
                              "(default FULL); use --url to read the service's");
   }
-  if (health->synchronous == "OFF") {
+  const std::optional<Synchronous> level = parse_synchronous(health->synchronous);
+  if (level == Synchronous::kOff) {
     return warn("synchronous", "OFF on the service's write connection: acknowledged writes can be lost on an "
                                "operating-system crash and the file can be corrupted");
   }
-  if (health->synchronous == "NORMAL" && health->journal_mode == "WAL") {
+  if (level == Synchronous::kNormal && parse_journal_mode(health->journal_mode) == JournalMode::kWal) {
     return warn("synchronous", "NORMAL in WAL mode on the service's write connection: acknowledged writes can be "
                                "lost on power failure");
   }

@@ -11,10 +11,10 @@
 
 #include "cli/commands.h"
 #include "db/database.h"
+#include "db/pragmas.h"
 #include "db/shape.h"
 #include "http/client.h"
 #include "http/metrics_body.h"
-#include "util/ascii.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 
@@ -38,8 +38,7 @@ Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
       throw CommandError(exit_code::kDataErr,
                          fmt::format("{} is not a telemetry database (no agent_runs table)", config.db_path));
     }
-    const std::string journal_mode = ascii::upper(connection->query_text("PRAGMA journal_mode"));
-    return http::metrics_body(*connection, query, config.db_path, journal_mode);
+    return http::metrics_body(*connection, query, config.db_path, db::journal_mode_in_force(*connection));
   } catch (const db::SqliteError& error) {
     if (error.code() == SQLITE_NOTADB) {
       throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));

@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "db/pragmas.h"
 #include "db/schema.h"
 #include "db/shape.h"
-#include "util/ascii.h"
 #include "util/command_error.h"
 #include "util/directories.h"
 #include "util/exit_codes.h"
@@ -50,16 +50,6 @@ std::vector<std::string> missing_canonical_indexes(Connection& connection) {
 }
 
 }  // namespace
-
-std::string synchronous_name(std::int64_t level) {
-  switch (level) {
-    case 0: return "OFF";
-    case 1: return "NORMAL";
-    case 2: return "FULL";
-    case 3: return "EXTRA";
-    default: return std::to_string(level);
-  }
-}
 
 int exit_code_for(const SqliteError& error) {
   switch (error.code()) {
@@ -100,13 +90,12 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
     // Reading the schema first tells "not a database" apart from PRAGMA trouble.
     ShapeReport shape = detect_shape(connection);
 
-    db.journal_mode = ascii::upper(connection.query_text("PRAGMA journal_mode=" + settings.journal_mode));
+    db.journal_mode = set_journal_mode(connection, settings.journal_mode);
     if (db.journal_mode != settings.journal_mode) {
-      db.warnings.push_back(fmt::format(
-          "journal mode {} could not be set; {} is in force", settings.journal_mode, db.journal_mode));
+      db.warnings.push_back(fmt::format("journal mode {} could not be set; {} is in force",
+                                        journal_mode_name(settings.journal_mode), journal_mode_name(db.journal_mode)));
     }
-    connection.exec("PRAGMA synchronous=" + settings.synchronous);
-    db.synchronous = synchronous_name(connection.query_int("PRAGMA synchronous"));
+    db.synchronous = set_synchronous(connection, settings.synchronous);
 
     if (shape.id == Shape::kEmpty) {
       create_schema_v7(connection);

@@ -77,7 +77,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   auto verify_start = std::chrono::steady_clock::now();
   CopyVerification verification;
   try {
-    verification = verify_copy(temporary.path(), outcome.source, "DELETE", options.synchronous,
+    verification = verify_copy(temporary.path(), outcome.source, JournalMode::kDelete, options.synchronous,
                                options.busy_timeout_ms, options.control);
   } catch (const SqliteError& failure) {
     if (failure.code() == SQLITE_INTERRUPT) throw_if_interrupted(options.control);

@@ -16,6 +16,7 @@
 
 #include "db/shape.h"
 #include "db/sqlite.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::db::backup {
 
@@ -43,7 +44,7 @@ struct SourceSnapshot {
 // the same read transaction, so the counts describe exactly what was copied.
 // Throws CommandError: 65 source corrupt / not SQLite, 73 destination full or
 // not creatable, 74 I/O, 75 busy, or the interrupted() code.
-SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,
+SourceSnapshot copy_database(Connection& source, const std::string& dest_path, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control);
 
 // Installs a progress handler that makes running statements fail with

@@ -4,8 +4,8 @@
 
 #include "db/backup/integrity.h"
 #include "db/outside_database.h"
+#include "db/pragmas.h"
 #include "db/shape.h"
-#include "util/ascii.h"
 
 namespace telemetry::db::backup {
 namespace {
@@ -22,14 +22,14 @@ std::string describe_counts(const std::map<std::string, std::int64_t>& counts) {
 }  // namespace
 
 CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expected,
-                             const std::string& journal_mode, const std::string& synchronous,
+                             JournalMode journal_mode, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control) {
   CopyVerification verification;
   // The copy may be of a file from outside (restore): nothing stored in it runs.
   auto connection = open_outside_database(path, Connection::Mode::kReadWrite, busy_timeout_ms);
   Connection& copy = *connection;
-  copy.exec("PRAGMA synchronous=" + synchronous);
-  verification.journal_mode = ascii::upper(copy.query_text("PRAGMA journal_mode=" + journal_mode));
+  set_synchronous(copy, synchronous);
+  verification.journal_mode = set_journal_mode(copy, journal_mode);
   ReadProgress reading(copy, control);
 
   IntegrityResult integrity = check_integrity(copy, /*quick=*/false);

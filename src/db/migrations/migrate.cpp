@@ -12,6 +12,7 @@
 #include "db/migrations/executor.h"
 #include "db/migrations/pre_migrate_backup.h"
 #include "db/outside_database.h"
+#include "db/pragmas.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/format_numbers.h"
@@ -123,7 +124,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
       const std::string directory = fs::path(options.db_path).parent_path().string();
       make_verified_backup(*connection, (fs::path(directory) / plan.backup_name).string());
     }
-    connection->exec("PRAGMA synchronous=" + options.synchronous);
+    set_synchronous(*connection, options.synchronous);
     // Larger page cache: the copy and the index builds touch every page.
     connection->exec("PRAGMA cache_size=-65536");
     ExecuteOptions execute{options.progress ? &progress : nullptr, options.fail_after_step};
