@@ -58,7 +58,7 @@ void DirectApplier::abandon() {
 }
 
 const std::string& DirectApplier::updated_at(const ClassifiedLine& line) const {
-  return line.updated_at ? *line.updated_at : now_;  // §10
+  return line.updated_at ? *line.updated_at : now_;  // docs/reference/buffer-files.md §10
 }
 
 void DirectApplier::update_stored(const std::string& event_id, const RunUpdate& update,

@@ -13,7 +13,8 @@ nlohmann::ordered_json column_json(RunColumn column, const SqlValue& value) {
     return *number;
   }
   if (const auto* text = std::get_if<std::string>(&value)) {
-    // Stored compact JSON goes back as the object it came from (§13 step 4).
+    // Stored compact JSON goes back as the object it came from (docs/reference/buffer-files.md §13
+    // step 4).
     if (column == RunColumn::metrics_json || column == RunColumn::context_json) {
       return nlohmann::ordered_json::parse(*text);
     }

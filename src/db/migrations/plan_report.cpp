@@ -143,7 +143,7 @@ std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<st
 }
 
 std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
-  // Which canonical columns the source lacks, from the shape (§3.2, §4.4).
+  // Which canonical columns the source lacks, from the shape (docs/reference/schema.md §3.2, §4.4).
   const Shape id = plan.shape.id;
   std::vector<std::string> notes;
   if (is_library_shape(id)) {
