@@ -77,8 +77,9 @@ void DirectApplier::write_held() {
   const std::int64_t inserted = store_.insert_all(runs);
   if (inserted != static_cast<std::int64_t>(runs.size())) {
     // We hold the lock and looked every event up in this transaction.
+    const std::int64_t already_stored = static_cast<std::int64_t>(runs.size()) - inserted;
     throw CommandError(exit_code::kSoftware, fmt::format("internal error: {} of {} new events were already stored",
-                                                         static_cast<std::int64_t>(runs.size()) - inserted, runs.size()));
+                                                         already_stored, runs.size()));
   }
   held().clear();
 }

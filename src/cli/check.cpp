@@ -165,7 +165,8 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
     return fail("schema", fmt::format("unknown schema: {}", shape.details), exit_code::kDataErr);
   }
   if (shape.id != db::Shape::kV7) {
-    return fail("schema", fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", db::shape_name(shape.id)),
+    return fail("schema",
+                fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", db::shape_name(shape.id)),
                 exit_code::kDataErr);
   }
   if (!db::event_id_is_unique(connection)) {
@@ -175,7 +176,8 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   const std::string other_text = others.empty() ? "" : fmt::format("; other tables (left alone): {}", join(others));
   // docs/reference/schema.md §2.1. The recorded version (rule 7) is the schema_version check's.
   std::vector<std::string> index_problems, table_problems;
-  for (const db::migrations::CanonicalDifference& difference : db::migrations::check_canonical(connection).differences) {
+  const db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
+  for (const db::migrations::CanonicalDifference& difference : report.differences) {
     if (difference.kind == db::migrations::CanonicalDifference::Kind::kVersion) continue;
     (difference.kind == db::migrations::CanonicalDifference::Kind::kIndex ? index_problems : table_problems)
         .push_back(difference.message);

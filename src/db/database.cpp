@@ -113,7 +113,8 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
                          fmt::format("database {} has an unknown schema: {}", path, shape.details));
     } else {
       throw CommandError(exit_code::kDataErr,
-                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape_name(shape.id)));
+                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path,
+                                     shape_name(shape.id)));
     }
     db.schema_version = recorded_schema_version(connection);
   } catch (const SqliteError& error) {

@@ -24,7 +24,9 @@ std::string describe(const NameSet& names) { return fmt::format("{}", fmt::join(
 // nullopt when unrecognised.
 std::optional<TableVariant> classify_run_events(const NameSet& names) {
   if (names == NameSet{"id", "run_id", "event_type", "timestamp", "payload_json"}) return TableVariant::kCanonical;
-  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "message", "details"}) return TableVariant::kV6Original;
+  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "message", "details"}) {
+    return TableVariant::kV6Original;
+  }
   return std::nullopt;
 }
 
@@ -68,9 +70,10 @@ DatabaseShape detect_database_shape(Connection& connection) {
     if (!table_exists(connection, other.table)) continue;  // kAbsent
     const std::vector<ColumnInfo> columns = table_columns(connection, other.table);
     const NameSet names = names_of(columns);
-    const std::optional<TableVariant> variant = std::string(other.table) == "run_events" ? classify_run_events(names)
-                                                : std::string(other.table) == "commits"  ? classify_commits(names)
-                                                                                         : classify_schema_migrations(columns);
+    const std::string table = other.table;
+    const std::optional<TableVariant> variant = table == "run_events" ? classify_run_events(names)
+                                                : table == "commits"  ? classify_commits(names)
+                                                                      : classify_schema_migrations(columns);
     if (!variant) {
       problems.push_back(fmt::format("{} has unrecognised columns ({})", other.table, describe(names)));
     } else {

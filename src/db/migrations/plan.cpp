@@ -207,7 +207,9 @@ void sort_old_indexes(Connection& connection, const std::string& table, Migratio
 
 TableAction other_table_action(TableVariant variant, const CanonicalReport& report, const std::string& table) {
   if (variant == TableVariant::kAbsent) return TableAction::kCreate;
-  if (variant == TableVariant::kCanonical) return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
+  if (variant == TableVariant::kCanonical) {
+    return report.table_differs(table) ? TableAction::kRebuild : TableAction::kKeep;
+  }
   if (table == "schema_migrations") return TableAction::kRebuild;  // v6-original and script (§4.7)
   return TableAction::kConvert;                                     // v6-original run_events / commits (§4.6)
 }

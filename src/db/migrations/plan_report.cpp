@@ -149,7 +149,9 @@ std::vector<std::string> added_column_notes(const MigrationPlan& plan) {
   if (is_library_shape(id)) {
     notes.push_back("items_skipped set to 0 (column added)");
   }
-  if (id == Shape::kV6Original || id == Shape::kV6OriginalGit) notes.push_back("schema_version set to 6 (column added)");
+  if (id == Shape::kV6Original || id == Shape::kV6OriginalGit) {
+    notes.push_back("schema_version set to 6 (column added)");
+  }
   return notes;
 }
 

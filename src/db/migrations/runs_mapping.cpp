@@ -112,7 +112,8 @@ std::string copy_runs_sql(const RunsSource& source, const std::string& target, b
         value = has ? clamp(name) : "NULL";
         break;
       case RunColumn::context_json: {
-        std::string arguments = fmt::format("{}, {}", has ? "context_json" : "NULL", quote_literal(shape_name(source.shape)));
+        std::string arguments =
+            fmt::format("{}, {}", has ? "context_json" : "NULL", quote_literal(shape_name(source.shape)));
         for (const auto& [noted, condition] : note_conditions(source)) {
           arguments += fmt::format(", '{}', {}, {}", noted, condition, noted);
         }
