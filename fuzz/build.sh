@@ -33,7 +33,7 @@ LIBRARY_SOURCES="$(ls "$ROOT"/src/core/*.cpp) $ROOT/src/buffer/line_reader.cpp $
 TARGETS="run_parser buffer_lines query_values"
 
 # Newest header we depend on: any change to one rebuilds every object.
-newest_header=$(ls -t "$ROOT"/src/core/*.h "$ROOT"/src/buffer/line_*.h "$ROOT"/fuzz/*.h | head -n 1)
+newest_header=$(ls -t "$ROOT"/src/core/*.h "$ROOT"/src/util/ascii.h "$ROOT"/src/buffer/line_*.h "$ROOT"/fuzz/*.h | head -n 1)
 
 # Library objects get coverage instrumentation without libFuzzer's main().
 jobs_file=$OUT/obj/jobs

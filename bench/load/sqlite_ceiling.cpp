@@ -29,7 +29,10 @@ int main(int argc, char** argv) {
     else return 64;
   }
   std::remove(path.c_str());
-  db::ServableDatabase database = db::open_servable(path, {journal, synchronous, 30000}, true);
+  const std::optional<JournalMode> journal_mode = parse_journal_mode(journal);
+  const std::optional<Synchronous> synchronous_level = parse_synchronous(synchronous);
+  if (!journal_mode || !synchronous_level) return 64;
+  db::ServableDatabase database = db::open_servable(path, {*journal_mode, *synchronous_level, 30000}, true);
   db::RunStore store(*database.connection);
   long rows = 0;
   const auto started = std::chrono::steady_clock::now();
@@ -50,7 +53,7 @@ int main(int argc, char** argv) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("{\"journal_mode\":\"%s\",\"synchronous\":\"%s\",\"rows_per_commit\":%d,\"rows\":%ld,"
               "\"rows_per_second\":%.1f}\n",
-              database.journal_mode.c_str(), database.synchronous.c_str(), per_commit, rows,
+              journal_mode_name(database.journal_mode), synchronous_name(database.synchronous), per_commit, rows,
               static_cast<double>(rows) / elapsed);
   std::remove(path.c_str());
   return 0;

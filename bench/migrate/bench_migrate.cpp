@@ -159,7 +159,7 @@ double run_baseline(const std::string& db) {
   auto start = Clock::now();
   Connection connection(db, Connection::Mode::kReadWrite, 30000);
   connection.exec("PRAGMA cache_size=-65536; BEGIN EXCLUSIVE");
-  connection.exec(telemetry::db::canonical_create_table("agent_runs", "agent_runs_v7_new"));
+  connection.exec(telemetry::db::migrations::canonical_create_table("agent_runs", "agent_runs_v7_new"));
   std::string columns, values;
   std::set<std::string> present;
   for (const auto& c : telemetry::db::table_columns(connection, "agent_runs")) present.insert(c.name);
@@ -176,7 +176,7 @@ double run_baseline(const std::string& db) {
   }
   connection.exec(fmt::format("INSERT INTO agent_runs_v7_new ({}) SELECT {} FROM agent_runs ORDER BY rowid", columns, values));
   connection.exec("DROP TABLE agent_runs; ALTER TABLE agent_runs_v7_new RENAME TO agent_runs");
-  for (const auto& index : telemetry::db::canonical_indexes()) {
+  for (const auto& index : telemetry::db::migrations::canonical_indexes()) {
     if (index.table == "agent_runs") connection.exec(index.sql);
   }
   connection.exec("COMMIT");

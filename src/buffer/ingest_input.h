@@ -16,8 +16,10 @@
 
 namespace telemetry::buffer {
 
-// Where valid records go. Implementations throw CommandError for failures
-// that stop the whole run (database I/O error or busy, service unreachable...).
+// Where valid records go. Failures that stop the whole run (database I/O error
+// or busy, service unreachable...) reach ingest_input() as CommandError, whose
+// exit code goes into the input's report: appliers that name failures by kind
+// (util/error.h) are wrapped by the command, which maps kinds to codes.
 class RecordApplier {
  public:
   virtual ~RecordApplier() = default;

@@ -1,8 +1,8 @@
 #pragma once
 // New runs held back until the next commit, in the order their events were
 // first seen, so that later states of the same run fold into the one insert
-// (merge_into) instead of costing an update each. Direct and server mode
-// both keep theirs here.
+// (merge_into) instead of costing an update each. FoldingApplier, the base
+// of direct and server mode, keeps them here.
 #include <cstddef>
 #include <string>
 #include <unordered_map>

@@ -96,7 +96,7 @@ int make_backup_command(const BackupFlags& flags) {
                       {"name", outcome.name},
                       {"time", format_utc_seconds(options.started)},
                       {"bytes", outcome.bytes},
-                      {"shape", outcome.source.shape},
+                      {"shape", db::shape_name(outcome.source.shape)},
                       {"tables", outcome.source.row_counts},
                       {"verified", true},
                       {"copy_seconds", outcome.copy_seconds},
@@ -219,7 +219,7 @@ int restore_command(const BackupFlags& flags) {
     std::error_code error;
     const bool exists = fs::exists(config.db_path, error);
     const std::string question = fmt::format(
-        "Replace {} with {} ({}, {} runs, integrity_check ok{})?{}", config.db_path, file, source.shape,
+        "Replace {} with {} ({}, {} runs, integrity_check ok{})?{}", config.db_path, file, db::shape_name(source.shape),
         with_thousands(runs_in(source.row_counts)), origin.empty() ? "" : ", a backup of " + origin,
         exists ? " The current database is kept as a safety copy beside it." : "");
     if (!confirm(question)) {
@@ -243,21 +243,22 @@ int restore_command(const BackupFlags& flags) {
       outcome.safety_copy
           ? fmt::format("telemetry backup restore {} --db {} --yes", *outcome.safety_copy, config.db_path)
           : "";
-  const bool servable = source.shape == "v7" || source.shape == "empty";
+  const bool servable = source.shape == db::Shape::kV7 || source.shape == db::Shape::kEmpty;
   if (flags.json) {
     ordered_json body{{"db_path", config.db_path},
                       {"restored_from", file},
                       {"backup_of", origin.empty() ? ordered_json(nullptr) : ordered_json(origin)},
-                      {"shape", source.shape},
+                      {"shape", db::shape_name(source.shape)},
                       {"tables", source.row_counts},
-                      {"journal_mode", outcome.journal_mode},
+                      {"journal_mode", journal_mode_name(outcome.journal_mode)},
                       {"safety_copy", outcome.safety_copy ? ordered_json(*outcome.safety_copy) : ordered_json(nullptr)},
                       {"undo", outcome.safety_copy ? ordered_json(undo) : ordered_json(nullptr)}};
     std::cout << body.dump() << "\n";
     return exit_code::kOk;
   }
   std::cout << fmt::format("restored {} from {}: {} runs, shape {}, journal mode {}\n", config.db_path, file,
-                           with_thousands(runs_in(source.row_counts)), source.shape, outcome.journal_mode);
+                           with_thousands(runs_in(source.row_counts)), db::shape_name(source.shape),
+                           journal_mode_name(outcome.journal_mode));
   if (!origin.empty()) std::cout << fmt::format("note: that file is a backup of {}\n", origin);
   if (outcome.safety_copy) {
     std::cout << fmt::format("the previous database is kept as {}\nto undo: {}\n", *outcome.safety_copy, undo);
@@ -266,7 +267,7 @@ int restore_command(const BackupFlags& flags) {
   }
   if (!servable) {
     std::cout << fmt::format("note: the {} schema cannot be served; run 'telemetry migrate --db {}' first\n",
-                             source.shape, config.db_path);
+                             db::shape_name(source.shape), config.db_path);
   }
   return exit_code::kOk;
 }

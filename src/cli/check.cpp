@@ -90,7 +90,7 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
-// What /health said, when --url was given and the service answered.
+// What /health said, when --url was given and the service answered (the names as sent).
 struct Health {
   std::string journal_mode, synchronous, db_path;
 };
@@ -159,14 +159,15 @@ CheckResult check_integrity_of(db::Connection& connection, bool quick) {
 
 CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   shape = db::detect_shape(connection);
-  if (shape.id == "empty") {
+  if (shape.id == db::Shape::kEmpty) {
     return warn("schema", "no telemetry tables yet; 'telemetry serve' creates the v7 schema");
   }
-  if (shape.id == "unknown") {
+  if (shape.id == db::Shape::kUnknown) {
     return fail("schema", fmt::format("unknown schema: {}", shape.details), exit_code::kDataErr);
   }
-  if (shape.id != "v7") {
-    return fail("schema", fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", shape.id),
+  if (shape.id != db::Shape::kV7) {
+    return fail("schema",
+                fmt::format("shape {}: run 'telemetry migrate' to convert it to v7", db::shape_name(shape.id)),
                 exit_code::kDataErr);
   }
   if (!db::event_id_is_unique(connection)) {
@@ -176,9 +177,10 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
   const std::string other_text = others.empty() ? "" : fmt::format("; other tables (left alone): {}", join(others));
   // docs/reference/schema.md §2.1. The recorded version (rule 7) is the schema_version check's.
   std::vector<std::string> index_problems, table_problems;
-  for (const db::CanonicalDifference& difference : db::check_canonical(connection).differences) {
-    if (difference.kind == db::CanonicalDifference::Kind::kVersion) continue;
-    (difference.kind == db::CanonicalDifference::Kind::kIndex ? index_problems : table_problems)
+  const db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
+  for (const db::migrations::CanonicalDifference& difference : report.differences) {
+    if (difference.kind == db::migrations::CanonicalDifference::Kind::kVersion) continue;
+    (difference.kind == db::migrations::CanonicalDifference::Kind::kIndex ? index_problems : table_problems)
         .push_back(difference.message);
   }
   if (!table_problems.empty()) {
@@ -193,13 +195,13 @@ CheckResult check_schema(db::Connection& connection, db::ShapeReport& shape) {
                                       join(index_problems), other_text));
   }
   return ok("schema", fmt::format("canonical v7 schema (docs/reference/schema.md §2.1) with the {} indexes{}",
-                                  db::canonical_indexes().size(), other_text));
+                                  db::migrations::canonical_indexes().size(), other_text));
 }
 
 CheckResult check_schema_version(db::Connection& connection, const db::ShapeReport& shape) {
   const int version = db::recorded_schema_version(connection);
   if (version == 7) return ok("schema_version", "recorded version 7");
-  if (shape.id == "empty") return warn("schema_version", "no version recorded yet");
+  if (shape.id == db::Shape::kEmpty) return warn("schema_version", "no version recorded yet");
   return fail("schema_version",
               fmt::format("recorded version {}, expected 7; run 'telemetry migrate'", version), exit_code::kDataErr);
 }
@@ -219,11 +221,12 @@ CheckResult check_synchronous(const std::optional<Health>& health) {
     return ok("synchronous", "not recorded in the file: each writing connection applies TELEMETRY_DB_SYNCHRONOUS "
                              "(default FULL); use --url to read the service's");
   }
-  if (health->synchronous == "OFF") {
+  const std::optional<Synchronous> level = parse_synchronous(health->synchronous);
+  if (level == Synchronous::kOff) {
     return warn("synchronous", "OFF on the service's write connection: acknowledged writes can be lost on an "
                                "operating-system crash and the file can be corrupted");
   }
-  if (health->synchronous == "NORMAL" && health->journal_mode == "WAL") {
+  if (level == Synchronous::kNormal && parse_journal_mode(health->journal_mode) == JournalMode::kWal) {
     return warn("synchronous", "NORMAL in WAL mode on the service's write connection: acknowledged writes can be "
                                "lost on power failure");
   }

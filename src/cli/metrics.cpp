@@ -12,7 +12,8 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "db/database.h"
-#include "db/shape.h"
+#include "db/pragmas.h"
+#include "db/read_only_database.h"
 #include "http/client.h"
 #include "http/metrics_body.h"
 #include "util/command_error.h"
@@ -28,28 +29,12 @@ struct MetricsFlags {
   http::MetricsQuery query;
 };
 
-std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
-  if (::access(config.db_path.c_str(), F_OK) != 0) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", config.db_path));
-  }
+  auto connection = db::open_for_reading(config.db_path, config.busy_timeout_ms, db::ShapeRequirement::kAgentRuns);
   try {
-    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
-    if (!db::table_exists(*connection, "agent_runs")) {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("{} is not a telemetry database (no agent_runs table)", config.db_path));
-    }
-    const std::string journal_mode = upper(connection->query_text("PRAGMA journal_mode"));
-    return http::metrics_body(*connection, query, config.db_path, journal_mode);
+    return http::metrics_body(*connection, query, config.db_path, db::journal_mode_in_force(*connection));
   } catch (const db::SqliteError& error) {
-    if (error.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
-    }
-    throw CommandError(exit_code_for(error), fmt::format("database {}: {}", config.db_path, error.what()));
+    throw db::read_failure(error, config.db_path);
   }
 }
 

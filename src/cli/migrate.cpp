@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "db/migrations/migrate.h"
+#include "db/migrations/plan_report.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/terminal_progress.h"
@@ -41,13 +42,13 @@ int migrate(const MigrateFlags& flags) {
   std::int64_t total_rows = 0;
   TerminalProgress progress("copying agent_runs", TerminalProgress::Unit::kCount, "rows");
   options.progress = [&](std::int64_t rows) { progress.update(rows, total_rows); };
-  options.on_plan = [&](const db::MigrationPlan& plan) {
+  options.on_plan = [&](const db::migrations::MigrationPlan& plan) {
     total_rows = plan.counts.agent_runs;
-    const bool refused = plan.shape.id == "unknown" || !plan.refusals.empty();
+    const bool refused = plan.shape.id == db::Shape::kUnknown || !plan.refusals.empty();
     if (flags.json) {
-      if (flags.dry_run || refused) std::cout << db::plan_json(plan).dump(2) << "\n";
+      if (flags.dry_run || refused) std::cout << db::migrations::plan_json(plan).dump(2) << "\n";
     } else {
-      std::cout << db::plan_text(plan) << std::flush;
+      std::cout << db::migrations::plan_text(plan) << std::flush;
     }
   };
   db::migrations::MigrateResult result = db::migrations::migrate_database(options);
@@ -59,7 +60,7 @@ int migrate(const MigrateFlags& flags) {
       break;
     case Outcome::kUpToDate:
       if (flags.json) {
-        nlohmann::ordered_json out = db::plan_json(result.plan);
+        nlohmann::ordered_json out = db::migrations::plan_json(result.plan);
         std::cout << out.dump(2) << "\n";
       }
       break;

@@ -19,9 +19,9 @@
 #include "util/file_sync.h"
 #include "util/stop_signals.h"
 #include "db/database.h"
+#include "db/read_only_database.h"
 #include "db/run_queries.h"
 #include "db/run_store.h"
-#include "db/shape.h"
 #include "util/command_error.h"
 #include "util/exit_codes.h"
 #include "util/format_numbers.h"
@@ -53,19 +53,9 @@ std::chrono::seconds parse_older_than(const std::string& text) {
 }
 
 int dry_run(const Config& config, const PruneFlags& flags, const std::string& cutoff) {
-  std::error_code error;
-  if (!fs::exists(config.db_path, error)) {
-    throw CommandError(exit_code::kNoInput, fmt::format("database {} does not exist", config.db_path));
-  }
   std::int64_t total = 0, matching = 0;
+  auto connection = db::open_for_reading(config.db_path, config.busy_timeout_ms, db::ShapeRequirement::kV7);
   try {
-    auto connection = db::open_read_only(config.db_path, config.busy_timeout_ms);
-    db::ShapeReport shape = db::detect_shape(*connection);
-    if (shape.id != "v7") {
-      throw CommandError(exit_code::kDataErr,
-                         fmt::format("database {} has the {} schema; run 'telemetry migrate' first", config.db_path,
-                                     shape.id));
-    }
     // created_at is NOT NULL, so the rows before the cutoff are all rows but
     // those at or after it; one read transaction keeps the two counts consistent.
     connection->exec("BEGIN");
@@ -73,10 +63,7 @@ int dry_run(const Config& config, const PruneFlags& flags, const std::string& cu
     matching = total - db::count_created_since(*connection, cutoff);
     connection->exec("COMMIT");
   } catch (const db::SqliteError& failure) {
-    if (failure.code() == SQLITE_NOTADB) {
-      throw CommandError(exit_code::kDataErr, fmt::format("{} is not a SQLite database", config.db_path));
-    }
-    throw CommandError(exit_code_for(failure), fmt::format("database {}: {}", config.db_path, failure.what()));
+    throw db::read_failure(failure, config.db_path);
   }
   if (flags.json) {
     std::cout << ordered_json{{"dry_run", true}, {"cutoff", cutoff}, {"matching", matching}, {"total", total}}.dump()

@@ -90,7 +90,8 @@ int serve(const Config& config) {
   });
 
   log::announce("listening", {{"url", server.base_url()}, {"db_path", config.db_path},
-                          {"journal_mode", database.journal_mode}, {"synchronous", database.synchronous}});
+                          {"journal_mode", journal_mode_name(database.journal_mode)},
+                          {"synchronous", synchronous_name(database.synchronous)}});
   http::sd_notify("READY=1");
   server.listen();
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

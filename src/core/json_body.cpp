@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "core/ascii.h"
 #include "core/json_fast_decode.h"
 #include "core/validation_errors.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 #include "core/key_hash.h"
 #include "core/utf8.h"
 

@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
 #include "core/json_body.h"
 #include "core/status.h"
 #include "core/timestamp.h"
 #include "core/validation_errors.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry {
 

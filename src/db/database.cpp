@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "db/pragmas.h"
 #include "db/schema.h"
 #include "db/shape.h"
 #include "util/directories.h"
@@ -49,16 +50,6 @@ std::vector<std::string> missing_canonical_indexes(Connection& connection) {
 
 }  // namespace
 
-std::string synchronous_name(std::int64_t level) {
-  switch (level) {
-    case 0: return "OFF";
-    case 1: return "NORMAL";
-    case 2: return "FULL";
-    case 3: return "EXTRA";
-    default: return std::to_string(level);
-  }
-}
-
 ServableDatabase open_servable(const std::string& path, const ConnectionSettings& settings,
                                bool create, const StorageEnv& env) {
   if (!fs::exists(path)) {
@@ -79,19 +70,17 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
     // Reading the schema first tells "not a database" apart from PRAGMA trouble.
     ShapeReport shape = detect_shape(connection);
 
-    db.journal_mode = connection.query_text("PRAGMA journal_mode=" + settings.journal_mode);
-    for (auto& c : db.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    db.journal_mode = set_journal_mode(connection, settings.journal_mode);
     if (db.journal_mode != settings.journal_mode) {
-      db.warnings.push_back(fmt::format(
-          "journal mode {} could not be set; {} is in force", settings.journal_mode, db.journal_mode));
+      db.warnings.push_back(fmt::format("journal mode {} could not be set; {} is in force",
+                                        journal_mode_name(settings.journal_mode), journal_mode_name(db.journal_mode)));
     }
-    connection.exec("PRAGMA synchronous=" + settings.synchronous);
-    db.synchronous = synchronous_name(connection.query_int("PRAGMA synchronous"));
+    db.synchronous = set_synchronous(connection, settings.synchronous);
 
-    if (shape.id == "empty") {
+    if (shape.id == Shape::kEmpty) {
       create_schema_v7(connection);
       db.created = true;
-    } else if (shape.id == "v7") {
+    } else if (shape.id == Shape::kV7) {
       if (!event_id_is_unique(connection)) {
         throw Error(ErrorKind::kInvalidInput,
                     fmt::format("database {}: event_id is not unique; run 'telemetry migrate' first", path));
@@ -99,12 +88,13 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
       for (const std::string& name : missing_canonical_indexes(connection)) {
         db.warnings.push_back(fmt::format("canonical index {} is missing; 'telemetry migrate' creates it", name));
       }
-    } else if (shape.id == "unknown") {
+    } else if (shape.id == Shape::kUnknown) {
       throw Error(ErrorKind::kInvalidInput,
                   fmt::format("database {} has an unknown schema: {}", path, shape.details));
     } else {
       throw Error(ErrorKind::kInvalidInput,
-                  fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path, shape.id));
+                  fmt::format("database {} has the {} schema; run 'telemetry migrate' first", path,
+                              shape_name(shape.id)));
     }
     db.schema_version = recorded_schema_version(connection);
   } catch (const SqliteError& error) {

@@ -7,19 +7,20 @@
 #include <vector>
 
 #include "db/sqlite.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::db {
 
 struct ConnectionSettings {
-  std::string journal_mode = "DELETE";  // upper case
-  std::string synchronous = "FULL";     // upper case name
+  JournalMode journal_mode = JournalMode::kDelete;
+  Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 30000;
 };
 
 struct ServableDatabase {
   std::unique_ptr<Connection> connection;  // the one read-write connection
-  std::string journal_mode;                // in force, upper case
-  std::string synchronous;                 // in force, upper case name
+  JournalMode journal_mode = JournalMode::kDelete;  // in force
+  Synchronous synchronous = Synchronous::kFull;     // in force
   int schema_version = 0;                  // MAX(version) at open
   bool created = false;                    // the schema was created just now
   std::vector<std::string> warnings;       // to be logged by the caller
@@ -35,7 +36,5 @@ ServableDatabase open_servable(const std::string& path, const ConnectionSettings
 // A read-only connection for queries; never changes PRAGMAs that persist.
 std::unique_ptr<Connection> open_read_only(const std::string& path, int busy_timeout_ms);
 
-// "FULL" for 2, etc.
-std::string synchronous_name(std::int64_t level);
 
 }  // namespace telemetry::db

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/run_columns.h"
+#include "util/ascii.h"
 
 namespace telemetry::db {
 namespace {
@@ -47,12 +48,6 @@ NameSet s6() {
   return out;
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // Default value text without surrounding whitespace and one pair of parentheses.
 std::string bare_default(const std::optional<std::string>& value) {
   if (!value) return "";
@@ -70,7 +65,7 @@ std::string bare_default(const std::optional<std::string>& value) {
 }
 
 struct KnownShape {
-  const char* id;
+  Shape id;
   NameSet columns;
   bool run_id_key;  // library shapes key on run_id, service shapes on id
 };
@@ -78,13 +73,13 @@ struct KnownShape {
 std::string describe_unknown(const NameSet& found) {
   const NameSet v6 = s6();
   const std::vector<KnownShape> known = {
-      {"library-v3", kL3, true},
-      {"library-v4", united({&kL3, &kG}), true},
-      {"library-v5", united({&kL3, &kG, &kW}), true},
-      {"library-v7", united({&kL3, &kG, &kW, &kEventId}), true},
-      {"v6-original", s6(), false},
-      {"v6-original-git", united({&v6, &kG3}), false},
-      {"v7", c47(), false},
+      {Shape::kLibraryV3, kL3, true},
+      {Shape::kLibraryV4, united({&kL3, &kG}), true},
+      {Shape::kLibraryV5, united({&kL3, &kG, &kW}), true},
+      {Shape::kLibraryV7, united({&kL3, &kG, &kW, &kEventId}), true},
+      {Shape::kV6Original, s6(), false},
+      {Shape::kV6OriginalGit, united({&v6, &kG3}), false},
+      {Shape::kV7, c47(), false},
   };
   const KnownShape* nearest = nullptr;
   std::vector<std::string> best_missing, best_extra;
@@ -104,10 +99,38 @@ std::string describe_unknown(const NameSet& found) {
     return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
   };
   return fmt::format("agent_runs is nearest to {} (missing columns: {}; extra columns: {})",
-                     nearest->id, list(best_missing), list(best_extra));
+                     shape_name(nearest->id), list(best_missing), list(best_extra));
 }
 
 }  // namespace
+
+const char* shape_name(Shape shape) {
+  switch (shape) {
+    case Shape::kEmpty: return "empty";
+    case Shape::kLibraryV3: return "library-v3";
+    case Shape::kLibraryV4: return "library-v4";
+    case Shape::kLibraryV5: return "library-v5";
+    case Shape::kLibraryV5EventId: return "library-v5-event-id";
+    case Shape::kLibraryV7: return "library-v7";
+    case Shape::kV6Original: return "v6-original";
+    case Shape::kV6OriginalGit: return "v6-original-git";
+    case Shape::kV6Canonical: return "v6-canonical";
+    case Shape::kV7: return "v7";
+    case Shape::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool is_library_shape(Shape shape) {
+  switch (shape) {
+    case Shape::kLibraryV3:
+    case Shape::kLibraryV4:
+    case Shape::kLibraryV5:
+    case Shape::kLibraryV5EventId:
+    case Shape::kLibraryV7: return true;
+    default: return false;
+  }
+}
 
 bool table_exists(Connection& connection, const std::string& table) {
   Statement statement(connection,
@@ -139,8 +162,8 @@ ShapeReport detect_shape(Connection& connection) {
   const bool has_other = table_exists(connection, "run_events") ||
                          table_exists(connection, "commits") ||
                          table_exists(connection, "schema_migrations");
-  if (!has_runs && !has_other) return {"empty", ""};
-  if (!has_runs) return {"unknown", "agent_runs is missing but other telemetry tables exist"};
+  if (!has_runs && !has_other) return {Shape::kEmpty, ""};
+  if (!has_runs) return {Shape::kUnknown, "agent_runs is missing but other telemetry tables exist"};
 
   const std::vector<ColumnInfo> columns = table_columns(connection, "agent_runs");
   NameSet names, pk;
@@ -153,24 +176,24 @@ ShapeReport detect_shape(Connection& connection) {
 
   if (pk == NameSet{"run_id"}) {
     const NameSet with_event_id = united({&kL3, &kG, &kW, &kEventId});
-    if (names == kL3) return {"library-v3", ""};
-    if (names == united({&kL3, &kG})) return {"library-v4", ""};
-    if (names == united({&kL3, &kG, &kW})) return {"library-v5", ""};
+    if (names == kL3) return {Shape::kLibraryV3, ""};
+    if (names == united({&kL3, &kG})) return {Shape::kLibraryV4, ""};
+    if (names == united({&kL3, &kG, &kW})) return {Shape::kLibraryV5, ""};
     if (names == with_event_id) {
-      return {by_name["event_id"]->not_null ? "library-v7" : "library-v5-event-id", ""};
+      return {by_name["event_id"]->not_null ? Shape::kLibraryV7 : Shape::kLibraryV5EventId, ""};
     }
   }
   const NameSet v6 = s6();
-  const bool integer_id = pk == NameSet{"id"} && lower(by_name["id"]->type) == "integer";
+  const bool integer_id = pk == NameSet{"id"} && ascii::lower(by_name["id"]->type) == "integer";
   if (integer_id) {
-    if (names == v6) return {"v6-original", ""};
-    if (names == united({&v6, &kG3})) return {"v6-original-git", ""};
+    if (names == v6) return {Shape::kV6Original, ""};
+    if (names == united({&v6, &kG3})) return {Shape::kV6OriginalGit, ""};
     if (names == c47()) {
       const bool v6_default = bare_default(by_name["schema_version"]->default_value) == "6";
-      return {v6_default ? "v6-canonical" : "v7", ""};
+      return {v6_default ? Shape::kV6Canonical : Shape::kV7, ""};
     }
   }
-  return {"unknown", describe_unknown(names)};
+  return {Shape::kUnknown, describe_unknown(names)};
 }
 
 bool event_id_is_unique(Connection& connection) {

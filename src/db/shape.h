@@ -20,10 +20,29 @@ struct ColumnInfo {
 std::vector<ColumnInfo> table_columns(Connection& connection, const std::string& table);
 bool table_exists(Connection& connection, const std::string& table);
 
+// The shapes of agent_runs that docs/reference/schema.md §3.3 names.
+enum class Shape {
+  kEmpty,             // no telemetry table at all
+  kLibraryV3,
+  kLibraryV4,
+  kLibraryV5,
+  kLibraryV5EventId,  // library-v5 plus a nullable event_id
+  kLibraryV7,
+  kV6Original,
+  kV6OriginalGit,
+  kV6Canonical,       // the 47 columns with schema_version defaulting to 6
+  kV7,                // the canonical shape, the only one `serve` writes to
+  kUnknown,
+};
+
+// The name users see in messages and JSON: "empty", "library-v3", ..., "v7", "unknown".
+const char* shape_name(Shape shape);
+// True for the library-* shapes, whose agent_runs is keyed by run_id.
+bool is_library_shape(Shape shape);
+
 struct ShapeReport {
-  // "empty", "library-v3", ..., "v6-canonical", "v7" or "unknown".
-  std::string id;
-  // For "unknown": what was found (nearest known shape, missing and extra columns).
+  Shape id = Shape::kUnknown;
+  // For kUnknown: what was found (nearest known shape, missing and extra columns).
   std::string details;
 };
 

@@ -26,9 +26,9 @@
 #include <string>
 #include <thread>
 
-#include "db/histogram.h"
 #include "db/run_store.h"
 #include "db/sqlite.h"
+#include "util/histogram.h"
 
 namespace telemetry::db {
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/responses.h"
+#include "util/ascii.h"
 
 namespace telemetry::http {
 
@@ -37,8 +38,7 @@ bool Authenticator::admit(const httplib::Request& request, httplib::Response& re
   std::istringstream words(request.get_header_value("Authorization"));
   std::vector<std::string> parts;
   for (std::string word; words >> word;) parts.push_back(word);
-  std::string scheme = parts.empty() ? "" : parts[0];
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = parts.empty() ? "" : ascii::lower(parts[0]);
   if (parts.size() != 2 || scheme != "bearer") {
     return refuse("Invalid authorization format. Use: Authorization: Bearer <token>");
   }

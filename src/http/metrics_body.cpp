@@ -41,7 +41,7 @@ FieldErrors validate_metrics_query(const MetricsQuery& query) {
 }
 
 ordered_json metrics_body(db::Connection& connection, const MetricsQuery& query, const std::string& db_path,
-                          const std::string& journal_mode) {
+                          JournalMode journal_mode) {
   const Breakdown breakdown = *breakdown_for(query.by);
   const auto since = *parse_duration(query.since);
   const std::string cutoff = canonical_utc(std::chrono::system_clock::now() - since);
@@ -54,7 +54,7 @@ ordered_json metrics_body(db::Connection& connection, const MetricsQuery& query,
   body["total_runs"] = db::count_runs(connection);
   body[breakdown.key] = groups;
   body["recent_" + query.since] = db::count_created_since(connection, cutoff);
-  body["performance"] = ordered_json{{"db_path", db_path}, {"journal_mode", journal_mode}};
+  body["performance"] = ordered_json{{"db_path", db_path}, {"journal_mode", journal_mode_name(journal_mode)}};
   return body;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/field_error.h"
 #include "db/sqlite.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::http {
 
@@ -23,6 +24,6 @@ struct MetricsQuery {
 FieldErrors validate_metrics_query(const MetricsQuery& query);
 
 nlohmann::ordered_json metrics_body(db::Connection& connection, const MetricsQuery& query,
-                                    const std::string& db_path, const std::string& journal_mode);
+                                    const std::string& db_path, JournalMode journal_mode);
 
 }  // namespace telemetry::http

@@ -21,8 +21,8 @@ void handle_health(ServiceContext& context, const RouteRequest&, httplib::Respon
   ordered_json body{{"status", failed ? "failed" : "ok"},
                     {"version", TELEMETRY_VERSION},
                     {"db_path", context.db_path},
-                    {"journal_mode", context.journal_mode},
-                    {"synchronous", context.synchronous},
+                    {"journal_mode", journal_mode_name(context.journal_mode)},
+                    {"synchronous", synchronous_name(context.synchronous)},
                     {"schema_version", context.schema_version},
                     {"writer", failed ? "failed" : "ok"}};
   if (failed) body["writer_error"] = context.writer.failure_reason();
@@ -109,8 +109,8 @@ void handle_stats_health(ServiceContext& context, const RouteRequest&, httplib::
                     {"db_path", context.db_path},
                     {"db_size_bytes", size_or_zero(context.db_path)},
                     {"wal_size_bytes", size_or_zero(context.db_path + "-wal")},
-                    {"journal_mode", context.journal_mode},
-                    {"synchronous", context.synchronous},
+                    {"journal_mode", journal_mode_name(context.journal_mode)},
+                    {"synchronous", synchronous_name(context.synchronous)},
                     {"schema_version", context.schema_version},
                     {"uptime_seconds", static_cast<std::int64_t>(
                          duration_cast<seconds>(now.time_since_epoch()).count() - context.metrics.start_time_seconds)},

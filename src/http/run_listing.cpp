@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "core/timestamp.h"
 #include "db/database.h"
+#include "db/read_only_database.h"
 #include "db/run_queries.h"
 #include "db/shape.h"
 #include "http/client.h"
@@ -57,27 +58,13 @@ std::string cell(const std::string& text, std::size_t width) {
 
 std::string query_value(const std::string& text) { return encode_path_segment(text); }
 
-void open_check(const std::string& path) {
-  if (::access(path.c_str(), F_OK) != 0) {
-    throw Error(ErrorKind::kNotFound, fmt::format("database {} does not exist", path));
-  }
-}
-
 template <typename Body>
 auto with_database(const RunsSource& source, Body body) {
-  open_check(*source.db_path);
+  auto connection = db::open_for_reading(*source.db_path, source.busy_timeout_ms, db::ShapeRequirement::kAgentRuns);
   try {
-    auto connection = db::open_read_only(*source.db_path, source.busy_timeout_ms);
-    if (!db::table_exists(*connection, "agent_runs")) {
-      throw Error(ErrorKind::kInvalidInput,
-                  fmt::format("{} is not a telemetry database (no agent_runs table)", *source.db_path));
-    }
     return body(*connection);
   } catch (const db::SqliteError& error) {
-    if (error.code() == SQLITE_NOTADB) {
-      throw Error(ErrorKind::kInvalidInput, fmt::format("{} is not a SQLite database", *source.db_path));
-    }
-    throw Error(db::error_kind(error), fmt::format("database {}: {}", *source.db_path, error.what()));
+    throw db::read_failure(error, *source.db_path);
   }
 }
 

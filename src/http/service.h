@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "http/service_metrics.h"
 #include "util/config.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::http {
 
@@ -43,8 +44,8 @@ struct ServiceContext {
   MetadataCache& metadata_cache;
   // What /health reports, fixed when the write connection was opened.
   std::string db_path;
-  std::string journal_mode;
-  std::string synchronous;
+  JournalMode journal_mode = JournalMode::kDelete;
+  Synchronous synchronous = Synchronous::kFull;
   int schema_version = 7;
 };
 

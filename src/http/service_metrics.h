@@ -10,7 +10,7 @@
 #include <string>
 #include <tuple>
 
-#include "db/histogram.h"
+#include "util/histogram.h"
 
 namespace telemetry::http {
 

@@ -286,9 +286,9 @@ class Resolver {
     config().db_path = db_path;
     config().lock_file = path("TELEMETRY_LOCK_FILE", db_path.empty() ? "" : db_path + ".lock");
 
-    config().journal_mode = "DELETE";
+    config().journal_mode = JournalMode::kDelete;
     if (uses_.journal_mode) journal_mode();
-    config().synchronous = "FULL";
+    config().synchronous = Synchronous::kFull;
     if (uses_.synchronous) synchronous();
     integer("TELEMETRY_DB_BUSY_TIMEOUT_MS", 0, 3600000, config().busy_timeout_ms);
     if (config().busy_timeout_ms < 1000)
@@ -301,30 +301,25 @@ class Resolver {
     auto found = find("TELEMETRY_DB_JOURNAL_MODE");
     if (found) {
       // MEMORY and OFF are refused: a crash would corrupt the file.
-      if (auto mode = values::match_word(found->value, {"DELETE", "TRUNCATE", "PERSIST", "WAL"}))
-        config().journal_mode = *mode;
+      const std::optional<JournalMode> mode = parse_journal_mode(found->value);
+      if (mode && *mode != JournalMode::kMemory && *mode != JournalMode::kOff) config().journal_mode = *mode;
       else fail(*found, "must be DELETE, TRUNCATE, PERSIST or WAL");
     }
-    report("TELEMETRY_DB_JOURNAL_MODE", config().journal_mode, found);
+    report("TELEMETRY_DB_JOURNAL_MODE", journal_mode_name(config().journal_mode), found);
   }
 
   void synchronous() {
     auto found = find("TELEMETRY_DB_SYNCHRONOUS");
     if (found) {
-      static const std::map<std::string, std::string> kNumbers = {
-          {"0", "OFF"}, {"1", "NORMAL"}, {"2", "FULL"}, {"3", "EXTRA"}};
-      auto number = kNumbers.find(found->value);
-      if (number != kNumbers.end()) config().synchronous = number->second;
-      else if (auto level = values::match_word(found->value, {"EXTRA", "FULL", "NORMAL", "OFF"}))
-        config().synchronous = *level;
+      if (const std::optional<Synchronous> level = parse_synchronous(found->value)) config().synchronous = *level;
       else fail(*found, "must be EXTRA, FULL, NORMAL or OFF (or 3, 2, 1, 0)");
     }
-    report("TELEMETRY_DB_SYNCHRONOUS", config().synchronous, found);
-    if (config().synchronous == "NORMAL")
+    report("TELEMETRY_DB_SYNCHRONOUS", synchronous_name(config().synchronous), found);
+    if (config().synchronous == Synchronous::kNormal)
       config().warnings.push_back(
           "TELEMETRY_DB_SYNCHRONOUS=NORMAL is below FULL: in WAL mode, acknowledged writes can be lost on power "
           "failure");
-    else if (config().synchronous == "OFF")
+    else if (config().synchronous == Synchronous::kOff)
       config().warnings.push_back(
           "TELEMETRY_DB_SYNCHRONOUS=OFF is below FULL: acknowledged writes can be lost on any operating-system "
           "crash, and in rollback-journal modes the file can be corrupted");

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/sqlite_settings.h"
+
 namespace telemetry {
 
 // Which settings a command uses, and so validates (docs/reference/configuration.md §1, "Validation").
@@ -31,8 +33,8 @@ struct ConfigInputs {
 struct Config {
   std::string db_path;          // absolute
   std::string lock_file;        // absolute
-  std::string journal_mode;     // upper case: DELETE TRUNCATE PERSIST WAL
-  std::string synchronous;      // upper case: EXTRA FULL NORMAL OFF
+  JournalMode journal_mode = JournalMode::kDelete;  // never MEMORY or OFF
+  Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 30000;
 
   std::string api_host = "127.0.0.1";

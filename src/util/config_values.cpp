@@ -4,22 +4,12 @@
 
 #include <climits>
 
+#include "util/ascii.h"
+
 namespace telemetry::config_values {
 
-std::string to_upper(std::string text) {
-  for (char& c : text)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return text;
-}
-
-std::string to_lower(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return text;
-}
-
 std::optional<bool> parse_bool(const std::string& text) {
-  std::string word = to_lower(text);
+  std::string word = ascii::lower(text);
   if (word == "true" || word == "1" || word == "yes" || word == "on") return true;
   if (word == "false" || word == "0" || word == "no" || word == "off") return false;
   return std::nullopt;
@@ -52,9 +42,9 @@ IntegerCheck parse_integer(const std::string& text, long long min, long long max
 }
 
 std::optional<std::string> match_word(const std::string& text, const std::vector<std::string>& words) {
-  std::string wanted = to_upper(text);
+  std::string wanted = ascii::upper(text);
   for (const std::string& word : words)
-    if (to_upper(word) == wanted) return word;
+    if (ascii::upper(word) == wanted) return word;
   return std::nullopt;
 }
 
@@ -124,7 +114,7 @@ bool valid_authority(const std::string& authority) {
 std::optional<std::string> normalise_service_url(const std::string& given) {
   // Like curl, a URL without a scheme is taken as http://.
   const std::string text = given.find("://") == std::string::npos ? "http://" + given : given;
-  std::string lowered = to_lower(text);
+  std::string lowered = ascii::lower(text);
   size_t scheme_end;
   if (lowered.rfind("http://", 0) == 0) scheme_end = 7;
   else if (lowered.rfind("https://", 0) == 0) scheme_end = 8;

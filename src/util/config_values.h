@@ -17,9 +17,6 @@ IntegerCheck parse_integer(const std::string& text, long long min, long long max
 // The listed word matching `text` with ASCII case ignored (returned as listed).
 std::optional<std::string> match_word(const std::string& text, const std::vector<std::string>& words);
 
-std::string to_upper(std::string text);
-std::string to_lower(std::string text);
-
 bool is_ipv4_literal(const std::string& text);
 bool is_ipv6_literal(const std::string& text);
 // RFC 1123 host name syntax (letters, digits, hyphens, dot-separated labels).

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "util/ascii.h"
 #include "util/error.h"
 #include "util/log_format.h"
 
@@ -19,12 +20,6 @@ namespace {
 std::atomic<Level> g_level{Level::kInfo};
 std::atomic<Format> g_format{Format::kLogfmt};
 std::mutex g_write_mutex;  // keeps lines from different threads whole and ordered
-
-std::string lower(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return text;
-}
 
 
 std::string json_line(const std::string& time, Level level, const std::string& message,
@@ -183,7 +178,7 @@ void configure(Level level, Format format) {
 }
 
 Level parse_level(const std::string& text) {
-  std::string name = lower(text);
+  std::string name = ascii::lower(text);
   if (name == "debug") return Level::kDebug;
   if (name == "info") return Level::kInfo;
   if (name == "warning" || name == "warn") return Level::kWarning;
@@ -193,7 +188,7 @@ Level parse_level(const std::string& text) {
 }
 
 Format parse_format(const std::string& text) {
-  std::string name = lower(text);
+  std::string name = ascii::lower(text);
   if (name == "logfmt" || name == "text") return Format::kLogfmt;
   if (name == "json") return Format::kJson;
   throw Error(ErrorKind::kConfig, "unknown log format '" + text + "'");

@@ -59,7 +59,7 @@ BackupOutcome make_backup(const BackupOptions& options) {
   VerifiedRecord record;
   record.verified_at = canonical_utc_now();
   record.tables = outcome.source.row_counts;
-  record.shape = outcome.source.shape;
+  record.shape = shape_name(outcome.source.shape);
   record.bytes = outcome.bytes;
   record.source = database_identity(options.db_path);
   try {

@@ -22,7 +22,7 @@ namespace telemetry::db::backup {
 struct BackupOptions {
   std::string db_path;
   std::string backup_dir;
-  std::string synchronous = "FULL";
+  Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 30000;
   RetentionLimits limits;
   TimePoint started;  // names the backup and is "now" for retention

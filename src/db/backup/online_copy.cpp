@@ -8,6 +8,7 @@
 
 #include "db/backup/integrity.h"
 #include "db/database.h"
+#include "db/pragmas.h"
 #include "db/shape.h"
 #include "util/error.h"
 #include "util/stop_signals.h"
@@ -83,7 +84,7 @@ void throw_if_interrupted(const CopyControl& control) {
   if (int signal_number = control.interrupted()) throw stopped_by(signal_number);
 }
 
-SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,
+SourceSnapshot copy_database(Connection& source, const std::string& dest_path, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control) {
   SourceSnapshot snapshot;
   try {
@@ -91,7 +92,7 @@ SourceSnapshot copy_database(Connection& source, const std::string& dest_path, c
     // The destination is a private temporary file deleted on any failure, so
     // its rollback journal can stay in memory.
     dest.exec("PRAGMA journal_mode=MEMORY");
-    dest.exec("PRAGMA synchronous=" + synchronous);
+    set_synchronous(dest, synchronous);
 
     ReadTransaction read(source);
     // The first read starts the snapshot (WAL) or takes the SHARED lock.

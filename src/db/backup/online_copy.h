@@ -14,7 +14,9 @@
 #include <map>
 #include <string>
 
+#include "db/shape.h"
 #include "db/sqlite.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::db::backup {
 
@@ -31,7 +33,7 @@ struct CopyControl {
 
 // What the source held at the moment of the copy.
 struct SourceSnapshot {
-  std::string shape;                            // detect_shape id
+  Shape shape = Shape::kUnknown;                   // detect_shape
   std::map<std::string, std::int64_t> row_counts;  // table_row_counts
   std::int64_t page_count = 0;
   std::int64_t page_size = 0;
@@ -42,7 +44,7 @@ struct SourceSnapshot {
 // the same read transaction, so the counts describe exactly what was copied.
 // Throws Error: kInvalidInput not SQLite, kCorrupt source corrupt, kDiskFull /
 // kCannotCreate destination, kIo, kBusy, or stopped_by() the interrupting signal.
-SourceSnapshot copy_database(Connection& source, const std::string& dest_path, const std::string& synchronous,
+SourceSnapshot copy_database(Connection& source, const std::string& dest_path, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control);
 
 // Installs a progress handler that makes running statements fail with

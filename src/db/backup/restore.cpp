@@ -69,7 +69,7 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
                                                    integrity.problems.front()));
     }
     ShapeReport shape = detect_shape(*connection);
-    if (shape.id == "unknown") {
+    if (shape.id == Shape::kUnknown) {
       throw Error(ErrorKind::kInvalidInput,
                   fmt::format("restore file {} has an unknown schema: {}", file, shape.details));
     }

@@ -22,7 +22,7 @@ namespace telemetry::db::backup {
 
 struct RestoreSource {
   std::string path;
-  std::string shape;
+  Shape shape = Shape::kUnknown;
   std::map<std::string, std::int64_t> row_counts;
   std::uint64_t bytes = 0;
 };
@@ -33,8 +33,8 @@ RestoreSource inspect_restore_file(const std::string& file, int busy_timeout_ms,
 
 struct RestoreOptions {
   std::string db_path;
-  std::string journal_mode = "DELETE";
-  std::string synchronous = "FULL";
+  JournalMode journal_mode = JournalMode::kDelete;
+  Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 30000;
   TimePoint now;  // names the safety copy
   CopyControl control;
@@ -42,7 +42,7 @@ struct RestoreOptions {
 
 struct RestoreOutcome {
   std::optional<std::string> safety_copy;  // nullopt when there was no database
-  std::string journal_mode;                // in force on the restored file
+  JournalMode journal_mode = JournalMode::kDelete;  // in force on the restored file
 };
 
 // "<db>.pre-restore-YYYYMMDD_HHMMSS.sqlite" with -1, -2 ... when taken.

@@ -9,13 +9,14 @@
 #include <string>
 
 #include "db/backup/online_copy.h"
+#include "util/sqlite_settings.h"
 #include "util/temporary_file.h"
 
 namespace telemetry::db::backup {
 
 struct VerifiedCopyOptions {
-  std::string journal_mode = "DELETE";  // of the copy: a backup file stands alone
-  std::string synchronous = "FULL";
+  JournalMode journal_mode = JournalMode::kDelete;  // of the copy: a backup file stands alone
+  Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 30000;
   CopyControl control;
 };

@@ -1,11 +1,10 @@
 #include "db/backup/verify_copy.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "db/backup/integrity.h"
 #include "db/outside_database.h"
+#include "db/pragmas.h"
 #include "db/shape.h"
 
 namespace telemetry::db::backup {
@@ -23,15 +22,14 @@ std::string describe_counts(const std::map<std::string, std::int64_t>& counts) {
 }  // namespace
 
 CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expected,
-                             const std::string& journal_mode, const std::string& synchronous,
+                             JournalMode journal_mode, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control) {
   CopyVerification verification;
   // The copy may be of a file from outside (restore): nothing stored in it runs.
   auto connection = open_outside_database(path, Connection::Mode::kReadWrite, busy_timeout_ms);
   Connection& copy = *connection;
-  copy.exec("PRAGMA synchronous=" + synchronous);
-  verification.journal_mode = copy.query_text("PRAGMA journal_mode=" + journal_mode);
-  for (auto& c : verification.journal_mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  set_synchronous(copy, synchronous);
+  verification.journal_mode = set_journal_mode(copy, journal_mode);
   ReadProgress reading(copy, control);
 
   IntegrityResult integrity = check_integrity(copy, /*quick=*/false);
@@ -39,9 +37,10 @@ CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expe
     verification.problem = "integrity_check: " + integrity.problems.front();
     return verification;
   }
-  const std::string shape = detect_shape(copy).id;
+  const Shape shape = detect_shape(copy).id;
   if (shape != expected.shape) {
-    verification.problem = fmt::format("schema shape {} differs from the source's {}", shape, expected.shape);
+    verification.problem = fmt::format("schema shape {} differs from the source's {}", shape_name(shape),
+                                       shape_name(expected.shape));
     return verification;
   }
   const auto counts = table_row_counts(copy);

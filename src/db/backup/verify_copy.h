@@ -11,7 +11,7 @@ namespace telemetry::db::backup {
 struct CopyVerification {
   bool ok = false;
   std::string problem;  // what failed, for the error message
-  std::string journal_mode;  // in force on the copy after switching, upper case
+  JournalMode journal_mode = JournalMode::kDelete;  // in force on the copy after switching
 };
 
 // Opens the copy at `path`, switches it to `journal_mode` (a copy of a WAL
@@ -19,7 +19,7 @@ struct CopyVerification {
 // alone, so backups use DELETE), then checks it against `expected`.
 // Interruptible through `control`; SQLite errors other than corruption propagate.
 CopyVerification verify_copy(const std::string& path, const SourceSnapshot& expected,
-                             const std::string& journal_mode, const std::string& synchronous,
+                             JournalMode journal_mode, Synchronous synchronous,
                              int busy_timeout_ms, const CopyControl& control);
 
 }  // namespace telemetry::db::backup

@@ -6,16 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
 #include "db/migrations/sql_text.h"
 #include "db/schema.h"
+#include "util/ascii.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 namespace {
-
-using migrations::check_expressions;
-using migrations::contains_word;
-using migrations::normalize_sql;
 
 struct IndexKey {
   std::string column;
@@ -303,4 +299,4 @@ const std::vector<ColumnInfo>& canonical_columns(const std::string& table) { ret
 
 const std::vector<CanonicalIndex>& canonical_indexes() { return reference().indexes; }
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -9,7 +9,7 @@
 #include "db/shape.h"
 #include "db/sqlite.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
 struct CanonicalDifference {
   enum class Kind {
@@ -54,4 +54,4 @@ std::string canonical_create_table(const std::string& table, const std::string& 
 const std::vector<ColumnInfo>& canonical_columns(const std::string& table);
 const std::vector<CanonicalIndex>& canonical_indexes();  // the 17 of 1.3
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -1,13 +1,14 @@
 #include "db/migrations/database_shape.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 namespace {
 
 using NameSet = std::set<std::string>;
@@ -20,69 +21,70 @@ NameSet names_of(const std::vector<ColumnInfo>& columns) {
 
 std::string describe(const NameSet& names) { return fmt::format("{}", fmt::join(names, ", ")); }
 
-// "" when unrecognised.
-std::string classify_run_events(const NameSet& names) {
-  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "payload_json"}) return "canonical";
-  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "message", "details"}) return "v6-original";
-  return "";
+// nullopt when unrecognised.
+std::optional<TableVariant> classify_run_events(const NameSet& names) {
+  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "payload_json"}) return TableVariant::kCanonical;
+  if (names == NameSet{"id", "run_id", "event_type", "timestamp", "message", "details"}) {
+    return TableVariant::kV6Original;
+  }
+  return std::nullopt;
 }
 
-std::string classify_commits(const NameSet& names) {
+std::optional<TableVariant> classify_commits(const NameSet& names) {
   if (names == NameSet{"commit_hash", "run_id", "agent_name", "repo", "branch", "commit_date", "author", "message",
                        "files_changed", "insertions", "deletions", "created_at"}) {
-    return "canonical";
+    return TableVariant::kCanonical;
   }
   if (names == NameSet{"id", "commit_hash", "repo", "branch", "author", "message", "timestamp", "metadata"}) {
-    return "v6-original";
+    return TableVariant::kV6Original;
   }
-  return "";
+  return std::nullopt;
 }
 
-std::string classify_schema_migrations(const std::vector<ColumnInfo>& columns) {
+std::optional<TableVariant> classify_schema_migrations(const std::vector<ColumnInfo>& columns) {
   const NameSet names = names_of(columns);
   if (names == NameSet{"version", "applied_at", "description"}) {
     for (const ColumnInfo& column : columns) {
-      if (column.name == "applied_at" && ascii::lower(column.type) == "timestamp") return "v6-original";
+      if (column.name == "applied_at" && ascii::lower(column.type) == "timestamp") return TableVariant::kV6Original;
     }
-    return "canonical";
+    return TableVariant::kCanonical;
   }
-  if (names == NameSet{"id", "version", "description", "applied_at"}) return "script";
-  return "";
+  if (names == NameSet{"id", "version", "description", "applied_at"}) return TableVariant::kScript;
+  return std::nullopt;
 }
 
 }  // namespace
 
-bool is_library_shape(const std::string& shape_id) { return shape_id.rfind("library-", 0) == 0; }
-
 DatabaseShape detect_database_shape(Connection& connection) {
   ShapeReport runs = detect_shape(connection);
   DatabaseShape shape{runs.id, runs.details, {}};
-  if (runs.id == "empty" || runs.id == "unknown") return shape;
+  if (runs.id == Shape::kEmpty || runs.id == Shape::kUnknown) return shape;
 
   struct Other {
     const char* table;
-    std::string* variant;
+    TableVariant* variant;
   };
   std::vector<std::string> problems;
   for (const Other& other : {Other{"run_events", &shape.others.run_events}, Other{"commits", &shape.others.commits},
                              Other{"schema_migrations", &shape.others.schema_migrations}}) {
-    if (!table_exists(connection, other.table)) continue;  // "absent"
+    if (!table_exists(connection, other.table)) continue;  // kAbsent
     const std::vector<ColumnInfo> columns = table_columns(connection, other.table);
     const NameSet names = names_of(columns);
-    std::string variant = std::string(other.table) == "run_events" ? classify_run_events(names)
-                          : std::string(other.table) == "commits"  ? classify_commits(names)
-                                                                   : classify_schema_migrations(columns);
-    if (variant.empty()) {
+    const std::string table = other.table;
+    const std::optional<TableVariant> variant = table == "run_events" ? classify_run_events(names)
+                                                : table == "commits"  ? classify_commits(names)
+                                                                      : classify_schema_migrations(columns);
+    if (!variant) {
       problems.push_back(fmt::format("{} has unrecognised columns ({})", other.table, describe(names)));
     } else {
-      *other.variant = variant;
+      *other.variant = *variant;
     }
   }
   if (!problems.empty()) {
-    shape.details = fmt::format("agent_runs has the {} shape but {}", runs.id, fmt::join(problems, "; "));
-    shape.id = "unknown";
+    shape.details = fmt::format("agent_runs has the {} shape but {}", shape_name(runs.id), fmt::join(problems, "; "));
+    shape.id = Shape::kUnknown;
   }
   return shape;
 }
 
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -7,24 +7,28 @@
 #include "db/shape.h"
 #include "db/sqlite.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
-// "canonical", "v6-original", "script" (schema_migrations only) or "absent".
+// The variants of run_events, commits and schema_migrations (§3.5).
+enum class TableVariant {
+  kAbsent,
+  kCanonical,
+  kV6Original,
+  kScript,  // schema_migrations only: the one the old migration script made
+};
+
 struct OtherTables {
-  std::string run_events = "absent";
-  std::string commits = "absent";
-  std::string schema_migrations = "absent";
+  TableVariant run_events = TableVariant::kAbsent;
+  TableVariant commits = TableVariant::kAbsent;
+  TableVariant schema_migrations = TableVariant::kAbsent;
 };
 
 struct DatabaseShape {
-  std::string id;       // shape id of 3.1
-  std::string details;  // for "unknown": what was found
+  Shape id = Shape::kUnknown;  // of agent_runs (db/shape.h), or kUnknown for an unrecognised other table
+  std::string details;         // for kUnknown: what was found
   OtherTables others;
 };
 
 DatabaseShape detect_database_shape(Connection& connection);
 
-// True for the shapes whose agent_runs is keyed by run_id (the library-* shapes).
-bool is_library_shape(const std::string& shape_id);
-
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 #include "db/migrations/sha1.h"
 
 namespace telemetry::db::migrations {

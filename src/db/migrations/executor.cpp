@@ -210,7 +210,7 @@ ExecuteResult execute_plan(Connection& connection, const MigrationPlan& plan, co
       if (plan.schema_migrations != TableAction::kKeep) migrate_schema_migrations(connection, plan.schema_migrations);
       if (plan.add_version_row) {
         Statement insert(connection, "INSERT INTO main.schema_migrations (version, description) VALUES (7, ?1)");
-        insert.bind_text(1, "Schema v7: migrated by telemetry from " + plan.shape.id);
+        insert.bind_text(1, std::string("Schema v7: migrated by telemetry from ") + shape_name(plan.shape.id));
         insert.step();
       }
       create_indexes(connection, plan);

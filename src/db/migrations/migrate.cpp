@@ -12,7 +12,9 @@
 #include "db/migrations/executor.h"
 #include "db/migrations/pre_migrate_backup.h"
 #include "db/outside_database.h"
+#include "db/pragmas.h"
 #include "util/error.h"
+#include "util/format_numbers.h"
 #include "util/lock_file.h"
 
 namespace telemetry::db::migrations {
@@ -46,7 +48,7 @@ void check_free_space(const std::string& db_path, bool backup) {
 }
 
 std::string refusal_message(const std::string& db_path, const MigrationPlan& plan) {
-  if (plan.shape.id == "unknown") {
+  if (plan.shape.id == Shape::kUnknown) {
     return fmt::format("database {} has an unknown schema: {}; nothing was changed", db_path, plan.shape.details);
   }
   return fmt::format("cannot migrate {} (nothing was changed): {}", db_path, fmt::join(plan.refusals, "; "));
@@ -109,7 +111,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
                                    holder->describe_command(), options.lock_file, holder->pid, holder->host);
     }
     if (options.on_plan) options.on_plan(plan);
-    if (plan.shape.id == "unknown" || !plan.refusals.empty()) {
+    if (plan.shape.id == Shape::kUnknown || !plan.refusals.empty()) {
       throw Error(ErrorKind::kInvalidInput, refusal_message(options.db_path, plan));
     }
     if (options.dry_run) return result;
@@ -123,7 +125,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
       const std::string directory = fs::path(options.db_path).parent_path().string();
       make_verified_backup(*connection, (fs::path(directory) / plan.backup_name).string());
     }
-    connection->exec("PRAGMA synchronous=" + options.synchronous);
+    set_synchronous(*connection, options.synchronous);
     // Larger page cache: the copy and the index builds touch every page.
     connection->exec("PRAGMA cache_size=-65536");
     ExecuteOptions execute{options.progress ? &progress : nullptr};
@@ -131,7 +133,7 @@ MigrateResult migrate_database(const MigrateOptions& options) {
 
     result.outcome = MigrateResult::Outcome::kMigrated;
     MigrationSummary& summary = result.summary;
-    summary.from = plan.shape.id;
+    summary.from = shape_name(plan.shape.id);
     summary.rows = executed.rows;
     summary.derived_event_ids = plan.runs.derived_event_ids;
     summary.mapped_statuses = plan.runs.mapped_status_rows;

@@ -7,9 +7,12 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "db/migrations/plan.h"
 #include "db/migrations/sql_functions.h"
 #include "db/storage_env.h"
+#include "util/sqlite_settings.h"
 
 namespace telemetry::db::migrations {
 
@@ -17,7 +20,7 @@ struct MigrateOptions {
   std::string db_path;
   std::string lock_file;
   int busy_timeout_ms = 30000;
-  std::string synchronous = "FULL";  // for the connection that writes
+  Synchronous synchronous = Synchronous::kFull;  // for the connection that writes
   bool dry_run = false;
   bool backup = true;
   // Called once the plan is known, before anything is changed.

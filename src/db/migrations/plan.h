@@ -9,12 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "db/migrations/database_shape.h"
 #include "db/sqlite.h"
 
-namespace telemetry::db {
+namespace telemetry::db::migrations {
 
 enum class TableAction { kKeep, kCreate, kRebuild, kConvert };
 
@@ -87,11 +85,4 @@ struct MigrationPlan {
 // The connection must have the migration SQL functions registered.
 MigrationPlan build_plan(Connection& connection);
 
-// 4.2 text form (ends with a newline) and JSON form.
-std::string plan_text(const MigrationPlan& plan);
-nlohmann::ordered_json plan_json(const MigrationPlan& plan);
-
-// "47,112"
-std::string with_thousands(std::int64_t value);
-
-}  // namespace telemetry::db
+}  // namespace telemetry::db::migrations

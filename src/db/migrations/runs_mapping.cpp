@@ -26,7 +26,7 @@ std::string clamp(const std::string& column) {
 
 bool RunsSource::library() const { return is_library_shape(shape); }
 
-RunsSource read_runs_source(Connection& connection, const std::string& shape) {
+RunsSource read_runs_source(Connection& connection, Shape shape) {
   RunsSource source{shape, {}};
   for (const ColumnInfo& column : table_columns(connection, "agent_runs")) source.columns.insert(column.name);
   return source;
@@ -112,7 +112,8 @@ std::string copy_runs_sql(const RunsSource& source, const std::string& target, b
         value = has ? clamp(name) : "NULL";
         break;
       case RunColumn::context_json: {
-        std::string arguments = fmt::format("{}, {}", has ? "context_json" : "NULL", quote_literal(source.shape));
+        std::string arguments =
+            fmt::format("{}, {}", has ? "context_json" : "NULL", quote_literal(shape_name(source.shape)));
         for (const auto& [noted, condition] : note_conditions(source)) {
           arguments += fmt::format(", '{}', {}, {}", noted, condition, noted);
         }

@@ -5,18 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "db/shape.h"
 #include "db/sqlite.h"
 
 namespace telemetry::db::migrations {
 
 struct RunsSource {
-  std::string shape;              // shape id (3.3), used in notes
+  Shape shape = Shape::kUnknown;  // (3.3), named in notes
   std::set<std::string> columns;  // column names of the source agent_runs
   bool has(const std::string& column) const { return columns.count(column) > 0; }
   bool library() const;           // keyed by run_id: derived names use run_id
 };
 
-RunsSource read_runs_source(Connection& connection, const std::string& shape);
+RunsSource read_runs_source(Connection& connection, Shape shape);
 
 // Counters clamped to 0 when negative (with a note), in canonical order.
 const std::vector<std::string>& clamped_counters();

@@ -1,6 +1,6 @@
 #include "db/migrations/sql_text.h"
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 namespace telemetry::db::migrations {
 namespace {

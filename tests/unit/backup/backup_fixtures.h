@@ -23,8 +23,8 @@ inline RunRecord make_run(const std::string& event_id) {
   return parsed.run;
 }
 
-inline db::ServableDatabase open_db(const std::string& path, const std::string& journal_mode = "DELETE") {
-  return db::open_servable(path, db::ConnectionSettings{journal_mode, "FULL", 5000}, true);
+inline db::ServableDatabase open_db(const std::string& path, JournalMode journal_mode = JournalMode::kDelete) {
+  return db::open_servable(path, db::ConnectionSettings{journal_mode, Synchronous::kFull, 5000}, true);
 }
 
 // Creates the database if needed and inserts runs prefix-0 .. prefix-(n-1) in one transaction.

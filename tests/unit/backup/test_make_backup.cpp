@@ -53,7 +53,7 @@ TEST_CASE("a backup is a verified copy with a .verified record naming its row co
 
   CHECK(outcome.name == backup_file_name("telemetry", options.started));
   CHECK(fs::exists(outcome.path));
-  CHECK(outcome.source.shape == "v7");
+  CHECK(outcome.source.shape == db::Shape::kV7);
   CHECK(outcome.source.row_counts.at("agent_runs") == 250);
   CHECK(count_runs(outcome.path) == 250);
 
@@ -76,7 +76,7 @@ TEST_CASE("a backup is a verified copy with a .verified record naming its row co
 
 TEST_CASE("a WAL database is backed up as a self-contained DELETE-mode file") {
   TempDb temp;
-  { auto db = open_db(temp.path, "WAL"); }
+  { auto db = open_db(temp.path, JournalMode::kWal); }
   insert_runs(temp.path, "w", 40);
   BackupOutcome outcome = make_backup(options_for(temp));
   auto copy = db::open_read_only(outcome.path, 1000);
@@ -156,8 +156,8 @@ TEST_CASE("a .verified record no longer matches once the backup file changed") {
 // continuously passes integrity_check and holds every row acknowledged before
 // it began. Run for both kinds of journal, which the copy handles differently.
 TEST_CASE("a backup during concurrent writes holds every row acknowledged before it began") {
-  for (const char* mode : {"DELETE", "WAL"}) {
-    SECTION(mode) {
+  for (const JournalMode mode : {JournalMode::kDelete, JournalMode::kWal}) {
+    SECTION(journal_mode_name(mode)) {
       TempDb temp;
       insert_runs(temp.path, "seed", 2000);
       db::ServableDatabase database = open_db(temp.path, mode);

@@ -52,12 +52,12 @@ TEST_CASE("restore round trip: the backup comes back, the replaced database is k
   REQUIRE(count_runs(temp.path) == 8);
 
   RestoreSource source = inspect_restore_file(backup, 5000, {});
-  CHECK(source.shape == "v7");
+  CHECK(source.shape == db::Shape::kV7);
   CHECK(source.row_counts.at("agent_runs") == 5);
   RestoreOutcome outcome = restore_database(restore_options(temp.path, kNow), source);
   REQUIRE(outcome.safety_copy);
   CHECK(*outcome.safety_copy == temp.path + ".pre-restore-20260114_091502.sqlite");
-  CHECK(outcome.journal_mode == "DELETE");
+  CHECK(outcome.journal_mode == JournalMode::kDelete);
   CHECK(count_runs(temp.path) == 5);
   CHECK(count_runs(*outcome.safety_copy) == 8);
 
@@ -76,9 +76,9 @@ TEST_CASE("restore applies the configured journal mode and moves a WAL with the 
   insert_runs(temp.path, "x", 4);
   const std::string backup = make_backup_of(temp);
   RestoreOptions options = restore_options(temp.path, kNow);
-  options.journal_mode = "WAL";
+  options.journal_mode = JournalMode::kWal;
   RestoreOutcome outcome = restore_database(options, inspect_restore_file(backup, 5000, {}));
-  CHECK(outcome.journal_mode == "WAL");
+  CHECK(outcome.journal_mode == JournalMode::kWal);
   auto connection = db::open_read_only(temp.path, 1000);
   CHECK(connection->query_text("PRAGMA journal_mode") == "wal");
   CHECK(connection->query_int("SELECT count(*) FROM agent_runs") == 4);

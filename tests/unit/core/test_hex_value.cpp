@@ -2,7 +2,7 @@
 // chunk sizes, \u escapes, UUIDs).
 #include <catch2/catch.hpp>
 
-#include "core/ascii.h"
+#include "util/ascii.h"
 
 using telemetry::ascii::hex_value;
 

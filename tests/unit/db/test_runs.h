@@ -20,5 +20,6 @@ inline telemetry::RunRecord make_run(const std::string& event_id) {
 }
 
 inline telemetry::db::ServableDatabase open_db(const TempDb& temp) {
-  return telemetry::db::open_servable(temp.path, telemetry::db::ConnectionSettings{"DELETE", "FULL", 5000}, true);
+  const telemetry::db::ConnectionSettings settings{telemetry::JournalMode::kDelete, telemetry::Synchronous::kFull, 5000};
+  return telemetry::db::open_servable(temp.path, settings, true);
 }

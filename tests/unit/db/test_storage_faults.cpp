@@ -30,8 +30,8 @@ struct WriterOnFaultyDisk {
   FaultInjectingEnv env;
   std::unique_ptr<db::Writer> writer;
 
-  explicit WriterOnFaultyDisk(const std::string& journal_mode = "DELETE") {
-    const db::ConnectionSettings settings{journal_mode, "FULL", 5000};
+  explicit WriterOnFaultyDisk(JournalMode journal_mode = JournalMode::kDelete) {
+    const db::ConnectionSettings settings{journal_mode, Synchronous::kFull, 5000};
     writer = std::make_unique<db::Writer>(db::open_servable(temp.path, settings, true, env).connection, 16);
     writer->start();
     REQUIRE(insert(*writer, {"kept"}).ok());
@@ -49,7 +49,7 @@ struct WriterOnFaultyDisk {
 };
 
 // How many calls of this kind one group commit of one insert makes.
-int calls_per_commit(FaultInjectingEnv::Call call, const std::string& journal_mode) {
+int calls_per_commit(FaultInjectingEnv::Call call, JournalMode journal_mode) {
   WriterOnFaultyDisk disk(journal_mode);
   const int before = disk.env.calls(call);
   REQUIRE(insert(*disk.writer, {"counted"}).ok());
@@ -59,7 +59,7 @@ int calls_per_commit(FaultInjectingEnv::Call call, const std::string& journal_mo
 }  // namespace
 
 TEST_CASE("an fsync failing inside COMMIT fails the writer for good; a restart finds none of the group") {
-  const int syncs = calls_per_commit(FaultInjectingEnv::kSync, "DELETE");
+  const int syncs = calls_per_commit(FaultInjectingEnv::kSync, JournalMode::kDelete);
   REQUIRE(syncs >= 2);  // the journal, then the database (synchronous=FULL)
   for (int nth = 1; nth <= syncs; ++nth) {
     CAPTURE(nth);
@@ -82,11 +82,11 @@ TEST_CASE("an fsync failing inside COMMIT fails the writer for good; a restart f
 }
 
 TEST_CASE("a full disk at any write of a group answers kFull, keeps nothing of it, and the writer carries on") {
-  for (const std::string journal_mode : {"DELETE", "WAL"}) {
+  for (const JournalMode journal_mode : {JournalMode::kDelete, JournalMode::kWal}) {
     const int writes = calls_per_commit(FaultInjectingEnv::kWrite, journal_mode);
     REQUIRE(writes >= 1);
     for (int nth = 1; nth <= writes; ++nth) {
-      CAPTURE(journal_mode, nth);
+      CAPTURE(journal_mode_name(journal_mode), nth);
       WriterOnFaultyDisk disk(journal_mode);
       db::Writer& writer = *disk.writer;
       disk.env.fail(FaultInjectingEnv::kWrite, nth, SQLITE_FULL);

@@ -22,8 +22,8 @@ TEST_CASE("open_servable creates the v7 schema on a new file and reads back the 
   TempDb temp;
   db::ServableDatabase database = open_db(temp);
   CHECK(database.created);
-  CHECK(database.journal_mode == "DELETE");
-  CHECK(database.synchronous == "FULL");
+  CHECK(database.journal_mode == JournalMode::kDelete);
+  CHECK(database.synchronous == Synchronous::kFull);
   CHECK(database.schema_version == 7);
   CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 17);
 }

@@ -36,7 +36,7 @@ RunRecord run_created(const std::string& event_id, std::chrono::system_clock::ti
 struct RetentionFixture {
   TempDb temp;
   test::FaultInjectingEnv env;
-  db::Writer writer{db::open_servable(temp.path, db::ConnectionSettings{"DELETE", "FULL", 5000}, true, env).connection,
+  db::Writer writer{db::open_servable(temp.path, db::ConnectionSettings{JournalMode::kDelete, Synchronous::kFull, 5000}, true, env).connection,
                     64};
   http::ServiceMetrics metrics;
   http::MetadataCache metadata_cache;

@@ -8,7 +8,7 @@
 #include "temp_db.h"
 
 using namespace telemetry;
-using Kind = db::CanonicalDifference::Kind;
+using Kind = db::migrations::CanonicalDifference::Kind;
 
 namespace {
 
@@ -18,9 +18,9 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
-bool has_kind(const db::CanonicalReport& report, Kind kind, const std::string& table) {
+bool has_kind(const db::migrations::CanonicalReport& report, Kind kind, const std::string& table) {
   return std::any_of(report.differences.begin(), report.differences.end(),
-                     [&](const db::CanonicalDifference& d) { return d.kind == kind && d.table == table; });
+                     [&](const db::migrations::CanonicalDifference& d) { return d.kind == kind && d.table == table; });
 }
 
 }  // namespace
@@ -29,11 +29,11 @@ TEST_CASE("the canonical schema passes every rule of 2.1") {
   TempDb temp;
   db::Connection connection(temp.path, db::Connection::Mode::kReadWriteCreate, 1000);
   db::create_schema_v7(connection);
-  db::CanonicalReport report = db::check_canonical(connection);
+  db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
   for (const auto& d : report.differences) INFO(d.message);
   CHECK(report.canonical());
-  CHECK(db::canonical_indexes().size() == 17);
-  CHECK(db::canonical_columns("agent_runs").size() == 47);
+  CHECK(db::migrations::canonical_indexes().size() == 17);
+  CHECK(db::migrations::canonical_columns("agent_runs").size() == 47);
 }
 
 TEST_CASE("formatting, quoting and case of the DDL do not matter") {
@@ -42,7 +42,7 @@ TEST_CASE("formatting, quoting and case of the DDL do not matter") {
   std::string sql = replaced(db::schema_v7_sql(), "CHECK (items_failed >= 0)", "check (  \"items_failed\"\n  >=   0 )");
   sql = replaced(sql, "TEXT NOT NULL DEFAULT (datetime('now'))", "text NOT NULL DEFAULT ( DATETIME('now') )");
   connection.exec(sql);
-  db::CanonicalReport report = db::check_canonical(connection);
+  db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
   for (const auto& d : report.differences) INFO(d.message);
   CHECK(report.canonical());
 }
@@ -55,7 +55,7 @@ TEST_CASE("each kind of difference is reported and attributed to its table") {
     std::string sql = replaced(db::schema_v7_sql(), "CREATE INDEX idx_runs_job_type              ON agent_runs(job_type);", "");
     sql = replaced(sql, "ON agent_runs(start_time);", "ON agent_runs(start_time DESC);");
     connection.exec(sql);
-    db::CanonicalReport report = db::check_canonical(connection);
+    db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
     CHECK(report.index_differences() == std::vector<std::string>{"idx_runs_start", "idx_runs_job_type"});
     CHECK_FALSE(report.table_differs("agent_runs"));
   }
@@ -64,7 +64,7 @@ TEST_CASE("each kind of difference is reported and attributed to its table") {
     sql = replaced(sql, " CHECK (duration_ms >= 0)", "");
     sql = replaced(sql, "VALUES (7,", "VALUES (6,");
     connection.exec(sql);
-    db::CanonicalReport report = db::check_canonical(connection);
+    db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
     CHECK(has_kind(report, Kind::kColumns, "agent_runs"));
     CHECK(has_kind(report, Kind::kChecks, "agent_runs"));
     CHECK(has_kind(report, Kind::kVersion, "schema_migrations"));
@@ -76,7 +76,7 @@ TEST_CASE("each kind of difference is reported and attributed to its table") {
     sql = replaced(sql, "id           INTEGER PRIMARY KEY AUTOINCREMENT,", "id INTEGER PRIMARY KEY,");
     connection.exec(sql);
     connection.exec("CREATE TRIGGER t AFTER INSERT ON agent_runs BEGIN SELECT 1; END; DROP TABLE commits;");
-    db::CanonicalReport report = db::check_canonical(connection);
+    db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
     CHECK(has_kind(report, Kind::kUniqueness, "agent_runs"));
     CHECK(has_kind(report, Kind::kAutoincrement, "run_events"));
     CHECK(has_kind(report, Kind::kViewOrTrigger, "agent_runs"));
@@ -94,14 +94,14 @@ TEST_CASE("the other three tables are classified on their own (3.5)") {
       " timestamp TIMESTAMP, message TEXT, details TEXT);"
       "CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, version INTEGER NOT NULL,"
       " description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);");
-  db::DatabaseShape shape = db::detect_database_shape(connection);
-  CHECK(shape.id == "v7");
-  CHECK(shape.others.run_events == "v6-original");
-  CHECK(shape.others.commits == "absent");
-  CHECK(shape.others.schema_migrations == "script");
+  db::migrations::DatabaseShape shape = db::migrations::detect_database_shape(connection);
+  CHECK(shape.id == db::Shape::kV7);
+  CHECK(shape.others.run_events == db::migrations::TableVariant::kV6Original);
+  CHECK(shape.others.commits == db::migrations::TableVariant::kAbsent);
+  CHECK(shape.others.schema_migrations == db::migrations::TableVariant::kScript);
 
   connection.exec("CREATE TABLE commits (sha TEXT PRIMARY KEY, note TEXT)");
-  shape = db::detect_database_shape(connection);
-  CHECK(shape.id == "unknown");
+  shape = db::migrations::detect_database_shape(connection);
+  CHECK(shape.id == db::Shape::kUnknown);
   CHECK(shape.details.find("commits has unrecognised columns (note, sha)") != std::string::npos);
 }

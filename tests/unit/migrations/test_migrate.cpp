@@ -75,7 +75,7 @@ TEST_CASE("library-v5-event-id: ids kept, derived, duplicates replaced with a no
   CHECK(result.summary.derived_event_ids == 5);  // 4 NULL + 1 duplicate
 
   db::Connection connection(temp.path, db::Connection::Mode::kReadOnly, 1000);
-  CHECK(db::check_canonical(connection).canonical());
+  CHECK(db::migrations::check_canonical(connection).canonical());
   // Row 1 kept its id, row 3 was first with "evt-shared", row 5 lost it.
   CHECK(text_at(connection, "SELECT event_id FROM agent_runs WHERE id=1") == "evt-kept-0001");
   CHECK(text_at(connection, "SELECT event_id FROM agent_runs WHERE id=3") == "evt-shared");
@@ -99,7 +99,7 @@ TEST_CASE("v6-original: sequence kept, events converted, commits with metadata k
   options.backup = false;
   migrate_database(options);
   db::Connection connection(temp.path, db::Connection::Mode::kReadOnly, 1000);
-  CHECK(db::check_canonical(connection).canonical());
+  CHECK(db::migrations::check_canonical(connection).canonical());
   CHECK(connection.query_int("SELECT seq FROM sqlite_sequence WHERE name='agent_runs'") == 42);
   CHECK(connection.query_int("SELECT seq FROM sqlite_sequence WHERE name='run_events'") == 9);
   CHECK(text_at(connection, "SELECT payload_json FROM run_events WHERE id=1") ==
@@ -131,10 +131,10 @@ TEST_CASE("a v7 database missing an index only gets the index; a second run is a
   load(temp.path, fixture("v7-missing-job-type-index.sql"));
   MigrateOptions options = options_for(temp);
   options.backup = false;
-  db::MigrationPlan seen;
-  options.on_plan = [&](const db::MigrationPlan& plan) { seen = plan; };
+  db::migrations::MigrationPlan seen;
+  options.on_plan = [&](const db::migrations::MigrationPlan& plan) { seen = plan; };
   migrate_database(options);
-  CHECK(seen.agent_runs == db::TableAction::kKeep);
+  CHECK(seen.agent_runs == db::migrations::TableAction::kKeep);
   CHECK(seen.indexes_to_create == std::vector<std::string>{"idx_runs_job_type"});
   CHECK(migrate_database(options).outcome == MigrateResult::Outcome::kUpToDate);
 }
@@ -177,7 +177,7 @@ TEST_CASE("a disk failure at any point of the migration leaves the file as it wa
     }
     CHECK(failed_runs >= 1);
     db::Connection migrated(temp.path, db::Connection::Mode::kReadOnly, 1000);
-    CHECK(db::check_canonical(migrated).differences.empty());
+    CHECK(db::migrations::check_canonical(migrated).differences.empty());
   }
 }
 
@@ -213,5 +213,5 @@ TEST_CASE("an empty database gets the canonical schema without a backup") {
   CHECK(result.outcome == MigrateResult::Outcome::kMigrated);
   CHECK_FALSE(result.summary.backup);
   db::Connection connection(temp.path, db::Connection::Mode::kReadOnly, 1000);
-  CHECK(db::check_canonical(connection).canonical());
+  CHECK(db::migrations::check_canonical(connection).canonical());
 }

@@ -135,8 +135,8 @@ TEST_CASE("resolved values land in the typed fields") {
   CHECK(c.max_body_bytes == 1073741824);
   CHECK(c.http_threads == 4);
   CHECK(c.retention_days == 30);
-  CHECK(c.journal_mode == "WAL");
-  CHECK(c.synchronous == "FULL");
+  CHECK(journal_mode_name(c.journal_mode) == "WAL");
+  CHECK(synchronous_name(c.synchronous) == "FULL");
   CHECK(c.api_url == "http://127.0.0.1:9000");
 }
 
@@ -388,8 +388,8 @@ TEST_CASE("journal mode and synchronous are normalised to upper case names") {
     s.inputs.environment["TELEMETRY_DB_SYNCHRONOUS"] = given;
     ConfigResult result = s.resolve();
     REQUIRE(result.ok());
-    CHECK(result.config.journal_mode == "WAL");
-    CHECK(result.config.synchronous == name);
+    CHECK(journal_mode_name(result.config.journal_mode) == "WAL");
+    CHECK(synchronous_name(result.config.synchronous) == name);
   }
 }
 

@@ -21,6 +21,7 @@ inline int hex_value(char c) {
 }
 
 inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
 inline std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -31,6 +32,12 @@ inline std::string_view trim(std::string_view text) {
 inline std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+inline std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = to_upper(c);
   return out;
 }
 
