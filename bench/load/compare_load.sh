@@ -6,6 +6,12 @@
 # Prints the median events/s of each and the candidate/baseline ratio.
 #
 #   bench/load/compare_load.sh BASELINE_BIN CANDIDATE_BIN [BUILD_DIR] [SECONDS] [RUNS]
+#
+# Each binary creates its own fresh database, so a schema change (an index
+# more) counts against the candidate. To compare the binaries alone, give both
+# the same starting database: TEMPLATE_DB=/path/to/empty.sqlite (one the
+# candidate created: run `serve` on a new path once and stop it). MODES picks
+# the journal modes ("DELETE FULL" and/or "WAL NORMAL", comma-separated).
 set -eu
 BASE=$1
 CAND=$2
@@ -22,6 +28,7 @@ field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 # one_run BIN JOURNAL SYNC CLIENTS BATCH PREFIX: prints events/s
 one_run() {
   rm -f "$WORK"/serve.sqlite*
+  if [ -n "${TEMPLATE_DB:-}" ]; then cp "$TEMPLATE_DB" "$WORK/serve.sqlite"; fi
   "$1" serve --db "$WORK/serve.sqlite" --port 0 --no-env-file --journal-mode "$2" \
     --synchronous "$3" --log-level warning 2>"$WORK/serve.log" &
   pid=$!
@@ -35,7 +42,11 @@ one_run() {
   kill -TERM "$pid"; wait "$pid" || true
 }
 
-for mode in "DELETE FULL" "WAL NORMAL"; do
+IFS_SAVED=$IFS
+IFS=,
+set -- ${MODES:-DELETE FULL,WAL NORMAL}
+IFS=$IFS_SAVED
+for mode in "$@"; do
   set -- $mode
   journal=$1; sync=$2
   for scenario in "1 0" "16 0" "4 100"; do
