@@ -6,7 +6,7 @@
 
 #include "cli/common.h"
 #include "telemetry_version.h"
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {

@@ -27,8 +27,8 @@
 #include "db/schema.h"
 #include "db/shape.h"
 #include "http/connect_failure.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 #include "util/format_numbers.h"
 #include "util/lock_file.h"
 

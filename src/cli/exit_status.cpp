@@ -1,6 +1,6 @@
 #include "cli/exit_status.h"
 
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 

@@ -16,8 +16,8 @@
 #include "cli/exit_status.h"
 #include "db/database.h"
 #include "http/ingest_buffer.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 #include "util/terminal_progress.h"
 #include "util/log.h"
 

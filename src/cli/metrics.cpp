@@ -8,8 +8,8 @@
 
 #include "cli/commands.h"
 #include "http/metrics_fetch.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {

@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "db/migrations/migrate.h"
 #include "db/migrations/plan_report.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 #include "util/terminal_progress.h"
 
 namespace telemetry::cli {

@@ -12,7 +12,7 @@
 #include "core/timestamp.h"
 #include "util/stop_signals.h"
 #include "db/prune.h"
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
 #include "util/format_numbers.h"
 #include "util/terminal_progress.h"
 

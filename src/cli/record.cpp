@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/script_flags.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {

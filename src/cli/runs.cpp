@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "core/status.h"
 #include "http/run_listing.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {

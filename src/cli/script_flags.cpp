@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::cli {
