@@ -5,12 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/exit_status.h"
 #include "db/sqlite.h"
-#include "cli/command_error.h"
 #include "util/error.h"
-#include "cli/exit_codes.h"
 
 using namespace telemetry;
 

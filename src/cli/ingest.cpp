@@ -12,14 +12,14 @@
 
 #include "buffer/ingest_summary.h"
 #include "buffer/input_discovery.h"
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/exit_status.h"
 #include "db/database.h"
 #include "http/ingest_buffer.h"
-#include "cli/command_error.h"
-#include "cli/exit_codes.h"
-#include "util/terminal_progress.h"
 #include "util/log.h"
+#include "util/terminal_progress.h"
 
 namespace telemetry::cli {
 namespace {

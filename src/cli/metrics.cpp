@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "cli/commands.h"
-#include "http/metrics_fetch.h"
 #include "cli/command_error.h"
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "http/metrics_fetch.h"
 
 namespace telemetry::cli {
 namespace {

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "core/duration.h"
 #include "core/timestamp.h"
-#include "util/stop_signals.h"
 #include "db/prune.h"
-#include "cli/exit_codes.h"
 #include "util/format_numbers.h"
+#include "util/stop_signals.h"
 #include "util/terminal_progress.h"
 
 namespace telemetry::cli {

@@ -3,10 +3,10 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/script_flags.h"
 #include "cli/command_error.h"
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/script_flags.h"
 
 namespace telemetry::cli {
 namespace {

@@ -2,12 +2,12 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/script_flags.h"
 #include "core/duration.h"
 #include "http/recorded_run.h"
-#include "cli/command_error.h"
-#include "cli/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::cli {

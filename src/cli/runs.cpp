@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "core/status.h"
 #include "http/run_listing.h"
-#include "cli/command_error.h"
-#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {
