@@ -5,12 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/exit_status.h"
 #include "db/sqlite.h"
-#include "util/command_error.h"
 #include "util/error.h"
-#include "util/exit_codes.h"
 
 using namespace telemetry;
 
@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
   if (std::optional<int> code = cli::parse_command_line(*app, argc, argv)) return *code;
 
   try {
-    return run ? run() : exit_code::kUsage;
-  } catch (const CommandError& e) {
+    return run ? run() : cli::exit_code::kUsage;
+  } catch (const cli::CommandError& e) {
     if (*e.what()) std::cerr << "telemetry: " << e.what() << "\n";
     return e.exit_code();
   } catch (const Error& e) {
@@ -40,9 +40,9 @@ int main(int argc, char** argv) {
     return cli::exit_code_for(e.kind());
   } catch (const db::SqliteError& e) {
     std::cerr << "telemetry: database error: " << e.what() << "\n";
-    return exit_code::kSoftware;
+    return cli::exit_code::kSoftware;
   } catch (const std::exception& e) {
     std::cerr << "telemetry: internal error: " << e.what() << "\n";
-    return exit_code::kSoftware;
+    return cli::exit_code::kSoftware;
   }
 }

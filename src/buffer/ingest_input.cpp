@@ -11,8 +11,7 @@
 #include "buffer/classifying_pipeline.h"
 #include "buffer/quarantine.h"
 #include "buffer/state_rename.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::buffer {
 namespace {
@@ -44,7 +43,7 @@ class InputRun {
   }
 
   InputReport run() {
-    if (input_.missing) return left(exit_code::kNoInput, "cannot read " + input_.path + ": " + *input_.missing);
+    if (input_.missing) return left(ErrorKind::kNotFound, "cannot read " + input_.path + ": " + *input_.missing);
     if (!open_input()) return std::move(report_);
     if (!options_.dry_run) {
       quarantine_ = std::make_unique<QuarantineWriter>(quarantine_path(),
@@ -57,11 +56,11 @@ class InputRun {
       const std::int64_t late = applier_.take_late_duplicates();
       report_.counts.inserted -= late;
       report_.counts.duplicates += late;
-    } catch (const CommandError& error) {
+    } catch (const Error& error) {
       applier_.abandon();
       if (quarantine_) quarantine_->discard();
       report_.stops_run = true;
-      return left(error.exit_code(), error.what());
+      return left(error.kind(), error.what());
     }
     if (options_.dry_run) {
       report_.state = InputState::kDryRun;
@@ -77,16 +76,16 @@ class InputRun {
     return input_.is_stdin ? options_.stdin_quarantine : input_.path + ".rejected";
   }
 
-  InputReport left(int code, std::string why) {
+  InputReport left(ErrorKind kind, std::string why) {
     report_.state = InputState::kLeft;
-    report_.exit_code = code;
+    report_.failure = kind;
     report_.error = std::move(why);
     report_.rejected_file.reset();
     return std::move(report_);
   }
 
   InputReport finish() {
-    if (report_.counts.rejected > 0) report_.exit_code = exit_code::kDataErr;
+    if (report_.counts.rejected > 0) report_.failure = ErrorKind::kInvalidInput;
     return std::move(report_);
   }
 
@@ -99,16 +98,16 @@ class InputRun {
       file_.fd = ::open(input_.path.c_str(), O_RDONLY | O_CLOEXEC | (input_.no_follow ? O_NOFOLLOW : 0));
       file_.owned = true;
       if (file_.fd < 0 && errno == ELOOP && input_.no_follow) {
-        left(exit_code::kNoInput, "not reading " + input_.path + ": it became a symbolic link");
+        left(ErrorKind::kNotFound, "not reading " + input_.path + ": it became a symbolic link");
         return false;
       }
       if (file_.fd < 0) {
-        left(exit_code::kNoInput, "cannot open " + input_.path + ": " + std::strerror(errno));
+        left(ErrorKind::kNotFound, "cannot open " + input_.path + ": " + std::strerror(errno));
         return false;
       }
     }
     if (::fstat(file_.fd, &opened_) != 0) {
-      left(exit_code::kIoErr, "cannot stat " + input_.path + ": " + std::strerror(errno));
+      left(ErrorKind::kIo, "cannot stat " + input_.path + ": " + std::strerror(errno));
       return false;
     }
     return true;
@@ -125,7 +124,7 @@ class InputRun {
     if (pipeline.read_failed()) {
       applier_.abandon();
       if (quarantine_) quarantine_->discard();
-      left(exit_code::kIoErr, "cannot read " + input_.path + ": " + pipeline.read_error());
+      left(ErrorKind::kIo, "cannot read " + input_.path + ": " + pipeline.read_error());
       return false;
     }
     return true;
@@ -170,12 +169,12 @@ class InputRun {
   bool settle_quarantine() {
     if (report_.counts.rejected > 0) {
       if (auto error = quarantine_->commit()) {
-        left(exit_code::kCantCreate, "cannot write the quarantine file: " + *error);
+        left(ErrorKind::kCannotCreate, "cannot write the quarantine file: " + *error);
         return false;
       }
     } else if (!input_.is_stdin) {
       if (auto error = remove_stale_quarantine(quarantine_path())) {
-        left(exit_code::kIoErr, *error);
+        left(ErrorKind::kIo, *error);
         return false;
       }
     }
@@ -192,7 +191,7 @@ class InputRun {
       struct stat now {};
       if (::stat(input_.path.c_str(), &now) != 0 || !same_file_state(opened_, now)) {
         report_.state = InputState::kChanged;
-        report_.exit_code = exit_code::kTempFail;
+        report_.failure = ErrorKind::kBusy;
         report_.error = "the file changed while it was read; run again";
         return std::move(report_);
       }
@@ -201,14 +200,14 @@ class InputRun {
     if (!renamed.renamed_to) {
       const std::string error = renamed.error.value_or("not renamed");
       std::optional<std::string> quarantine = report_.rejected_file;
-      InputReport report = left(exit_code::kIoErr, error);
+      InputReport report = left(ErrorKind::kIo, error);
       report.rejected_file = quarantine;  // written already: it describes this pass
       return report;
     }
     report_.renamed_to = renamed.renamed_to;
     report_.state = InputState::kSynced;
     if (renamed.error) {  // renamed, but the directory could not be synced
-      report_.exit_code = exit_code::kIoErr;
+      report_.failure = ErrorKind::kIo;
       report_.error = *renamed.error;
       return std::move(report_);
     }

@@ -13,13 +13,13 @@
 #include "buffer/input_discovery.h"
 #include "buffer/line_classifier.h"
 #include "buffer/merge_rule.h"
+#include "util/error.h"
 
 namespace telemetry::buffer {
 
 // Where valid records go. Failures that stop the whole run (database I/O error
-// or busy, service unreachable...) reach ingest_input() as CommandError, whose
-// exit code goes into the input's report: appliers that name failures by kind
-// (util/error.h) are wrapped by the command, which maps kinds to codes.
+// or busy, service unreachable...) reach ingest_input() as util/error.h's Error,
+// whose kind goes into the input's report.
 class RecordApplier {
  public:
   virtual ~RecordApplier() = default;
@@ -50,7 +50,10 @@ struct InputReport {
   std::optional<std::string> renamed_to;
   std::optional<std::string> rejected_file;
   std::optional<std::string> error;  // why the input was left (or changed)
-  int exit_code = 0;                 // 0, or this input's code (65, 66, 73, 74, 75, ...)
+  // What went wrong with this input, if anything: kInvalidInput for rejected
+  // lines, kNotFound for an input that cannot be read, kBusy for a file that
+  // changed, the applier's kind when it failed... The command maps it to an exit code.
+  std::optional<ErrorKind> failure;
   bool stops_run = false;            // the applier failed: no further input is processed
   static constexpr std::size_t kShownRejections = 20;
   std::vector<std::pair<std::int64_t, std::string>> shown_rejections;  // first 20: line, reason

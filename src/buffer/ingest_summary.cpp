@@ -94,16 +94,4 @@ Json summary_json(const RunDescription& run, const std::vector<InputReport>& rep
   return out;
 }
 
-int combined_exit_code(const std::vector<int>& codes) {
-  for (int candidate : {70, 74, 73, 78, 69, 75, 66, 65}) {
-    for (int code : codes) {
-      if (code == candidate) return candidate;
-    }
-  }
-  for (int code : codes) {
-    if (code != 0) return code;  // anything unexpected still fails the run
-  }
-  return 0;
-}
-
 }  // namespace telemetry::buffer

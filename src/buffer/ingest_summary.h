@@ -1,7 +1,6 @@
 #pragma once
 // The output of ingest-buffer (docs/reference/buffer-files.md §15.1): one text line per input
-// and a total line, or one JSON object with --json; and the exit code that
-// several outcomes combine into (§15.2).
+// and a total line, or one JSON object with --json.
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +23,5 @@ std::string input_summary_line(const InputReport& report);
 // "total: 2 inputs (2 completed, 0 left), 7 lines, ..." or "total: 0 inputs".
 std::string total_summary_line(const std::vector<InputReport>& reports, bool dry_run);
 nlohmann::ordered_json summary_json(const RunDescription& run, const std::vector<InputReport>& reports);
-
-// The first code of 70, 74, 73, 78, 69, 75, 66, 65 present in `codes`; 0 if none.
-int combined_exit_code(const std::vector<int>& codes);
 
 }  // namespace telemetry::buffer

@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "cli/common.h"
+#include "cli/exit_codes.h"
 #include "telemetry_version.h"
-#include "util/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {

@@ -10,17 +10,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "db/backup/backup_owner.h"
 #include "db/backup/catalog.h"
 #include "db/backup/make_backup.h"
 #include "db/backup/restore.h"
-#include "util/stop_signals.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
 #include "util/format_numbers.h"
 #include "util/lock_file.h"
 #include "util/log.h"
+#include "util/stop_signals.h"
 #include "util/terminal_progress.h"
 
 namespace telemetry::cli {

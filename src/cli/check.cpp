@@ -15,10 +15,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/exit_status.h"
 #include "db/backup/database_files.h"
-#include "util/file_sync.h"
 #include "db/backup/integrity.h"
 #include "db/backup/schema_facts.h"
 #include "db/database.h"
@@ -27,8 +28,7 @@
 #include "db/schema.h"
 #include "db/shape.h"
 #include "http/connect_failure.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/file_sync.h"
 #include "util/format_numbers.h"
 #include "util/lock_file.h"
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "cli/app.h"
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::cli {

@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "util/command_error.h"
+#include "cli/command_error.h"
 #include "util/config.h"
 
 namespace telemetry::cli {

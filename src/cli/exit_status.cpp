@@ -1,6 +1,6 @@
 #include "cli/exit_status.h"
 
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
 
 namespace telemetry::cli {
 
@@ -36,6 +36,16 @@ int exit_code_for(ErrorKind kind) {
 
 int exit_code_for(const db::SqliteError& error) { return exit_code_for(db::error_kind(error)); }
 
-CommandError command_error_for(const Error& error) { return CommandError(exit_code_for(error.kind()), error.what()); }
+int combined_exit_code(const std::vector<int>& codes) {
+  for (int candidate : {70, 74, 73, 78, 69, 75, 66, 65}) {
+    for (int code : codes) {
+      if (code == candidate) return candidate;
+    }
+  }
+  for (int code : codes) {
+    if (code != 0) return code;  // anything unexpected still fails the run
+  }
+  return 0;
+}
 
 }  // namespace telemetry::cli

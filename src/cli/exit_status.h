@@ -2,8 +2,9 @@
 // The command's edge: the one place where what failed (util/error.h's kinds)
 // becomes the exit code a user or script sees (docs/reference/configuration.md §7,
 // docs/architecture.md "Errors").
+#include <vector>
+
 #include "db/sqlite.h"
-#include "util/command_error.h"
 #include "util/error.h"
 
 namespace telemetry::cli {
@@ -14,8 +15,9 @@ namespace telemetry::cli {
 int exit_code_for(ErrorKind kind);
 // The exit code of a SQLite failure: its kind's (db/sqlite.h error_kind).
 int exit_code_for(const db::SqliteError& error);
-// The CommandError carrying `error`'s message and its kind's exit code, for
-// code that reports failures as exit codes (ingest's per-file reports).
-CommandError command_error_for(const Error& error);
+// Several outcomes in one exit code (ingest-buffer's inputs,
+// docs/reference/buffer-files.md §15.2): the first of 70, 74, 73, 78, 69, 75,
+// 66, 65 present in `codes`; any other non-zero code; 0 if none.
+int combined_exit_code(const std::vector<int>& codes);
 
 }  // namespace telemetry::cli

@@ -1,23 +1,15 @@
 // telemetry metrics: the numbers of GET /metrics (docs/reference/http-api.md §17.2) for a
-// terminal or a script, read from the database file (read-only, safe next to
-// a running server) or asked of a running service with --url.
-#include <unistd.h>
-
+// terminal or a script. http::fetch_metrics() (http/metrics_fetch.h) reads the
+// database file or asks the service given with --url; this file checks the flags and prints.
 #include <algorithm>
 #include <iostream>
-#include <memory>
 
 #include <fmt/format.h>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
-#include "cli/exit_status.h"
-#include "db/database.h"
-#include "db/pragmas.h"
-#include "db/read_only_database.h"
-#include "http/client.h"
-#include "http/metrics_body.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "cli/exit_codes.h"
+#include "http/metrics_fetch.h"
 
 namespace telemetry::cli {
 namespace {
@@ -28,44 +20,6 @@ struct MetricsFlags {
   bool json = false;
   http::MetricsQuery query;
 };
-
-Json metrics_from_file(const Config& config, const http::MetricsQuery& query) {
-  auto connection = db::open_for_reading(config.db_path, config.busy_timeout_ms, db::ShapeRequirement::kAgentRuns);
-  try {
-    return http::metrics_body(*connection, query, config.db_path, db::journal_mode_in_force(*connection));
-  } catch (const db::SqliteError& error) {
-    throw db::read_failure(error, config.db_path);
-  }
-}
-
-std::string query_value(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
-Json metrics_from_service(const Config& config, const http::MetricsQuery& query) {
-  // One attempt: a status command should answer at once, not retry for half a minute.
-  http::ClientSettings settings;
-  settings.base_url = config.api_url;
-  settings.token = config.auth_token;
-  settings.max_retries = 0;
-  http::ApiClient client(settings);
-  // since only when --since was given: the service then narrows the breakdown too.
-  const std::string target =
-      fmt::format("/metrics?format=json{}&by={}", query.since_given ? "&since=" + query_value(query.since) : "",
-                  query_value(query.by));
-  http::ApiResponse response = client.get(target);
-  Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (response.status != 200 || !body.is_object()) {
-    throw CommandError(exit_code::kUnavailable,
-                       fmt::format("{}{} answered {}: {}", config.api_url, target, response.status, response.body));
-  }
-  return body;
-}
 
 std::string value_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
@@ -116,7 +70,9 @@ int metrics(const MetricsFlags& flags, const FlagValues& settings) {
     throw usage_error("metrics", problems);
   }
   Config config = load_config(settings, Command::kMetrics);
-  Json body = url_given ? metrics_from_service(config, flags.query) : metrics_from_file(config, flags.query);
+  http::MetricsSource source{config.db_path, config.busy_timeout_ms, std::nullopt, config.auth_token};
+  if (url_given) source.url = config.api_url;
+  Json body = http::fetch_metrics(source, flags.query);
   if (flags.json) std::cout << body.dump() << "\n";
   else print_table(body);
   return exit_code::kOk;

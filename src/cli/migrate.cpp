@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "db/migrations/migrate.h"
 #include "db/migrations/plan_report.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
 #include "util/terminal_progress.h"
 
 namespace telemetry::cli {

@@ -3,9 +3,10 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/script_flags.h"
-#include "util/exit_codes.h"
 
 namespace telemetry::cli {
 namespace {
@@ -20,6 +21,36 @@ int finish_with(const http::RecordResult& result, bool print_id) {
   if (!report_outcome("the", result.outcome)) return exit_code::kIoErr;
   if (print_id) std::cout << result.event_id << "\n";
   return exit_code::kOk;
+}
+
+// Each action: standard input, the flags' usage errors in the order the record
+// uses them, then the record itself (http/scripted_runs.h).
+http::RecordResult checked_start(const http::RunFields& fields, const FlagValues& settings) {
+  const nlohmann::ordered_json base = stdin_fields(fields);
+  check_script_flags(fields);
+  require_fields(http::missing_start_field(fields, base));
+  if (fields.status || fields.error) {
+    throw CommandError(exit_code::kUsage, "record start takes no --status or --error; give them to record finish");
+  }
+  return http::record_start(fields, base, reporter_settings(settings, Command::kRecord));
+}
+
+http::RecordResult checked_finish(const std::string& event_id, const http::RunFields& fields, const FlagValues& settings) {
+  if (fields.agent_name || fields.job_type || fields.trigger_type || fields.run_id) {
+    throw CommandError(exit_code::kUsage,
+                       "record finish changes only the end of a run: --agent-name, --job-type, --trigger-type and "
+                       "--run-id belong to record start");
+  }
+  const nlohmann::ordered_json given = stdin_fields(fields);
+  check_script_flags(fields);
+  return http::record_finish(event_id, fields, given, reporter_settings(settings, Command::kRecord));
+}
+
+http::RecordResult checked_event(const http::RunFields& fields, const FlagValues& settings) {
+  const nlohmann::ordered_json base = stdin_fields(fields);
+  require_fields(http::missing_event_field(fields, base));
+  check_script_flags(fields);
+  return http::record_event(fields, base, reporter_settings(settings, Command::kRecord));
 }
 
 CLI::App* add_action(CLI::App& parent, const std::string& name, const std::string& description,
@@ -50,7 +81,7 @@ void register_record(CLI::App& app, RunCommand& run) {
                                *settings, flags->script, kStartFlags | kRunIdFlag | kStdinFlag);
   start->callback([&run, settings, flags] {
     run = [settings, flags] {
-      return finish_with(http::record_start(flags->script.fields, reporter_settings(*settings, Command::kRecord)), true);
+      return finish_with(checked_start(flags->script.fields, *settings), true);
     };
   });
 
@@ -60,9 +91,7 @@ void register_record(CLI::App& app, RunCommand& run) {
   finish->add_option("event_id", flags->event_id, "the event_id record start printed")->required();
   finish->callback([&run, settings, flags] {
     run = [settings, flags] {
-      return finish_with(
-          http::record_finish(flags->event_id, flags->script.fields, reporter_settings(*settings, Command::kRecord)),
-          false);
+      return finish_with(checked_finish(flags->event_id, flags->script.fields, *settings), false);
     };
   });
 
@@ -71,7 +100,7 @@ void register_record(CLI::App& app, RunCommand& run) {
                                *settings, flags->script, kStartFlags | kRunIdFlag | kEndFlags | kStdinFlag);
   event->callback([&run, settings, flags] {
     run = [settings, flags] {
-      return finish_with(http::record_event(flags->script.fields, reporter_settings(*settings, Command::kRecord)), true);
+      return finish_with(checked_event(flags->script.fields, *settings), true);
     };
   });
 }

@@ -2,12 +2,12 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_error.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/script_flags.h"
 #include "core/duration.h"
 #include "http/recorded_run.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::cli {
@@ -32,6 +32,13 @@ int run(const RunFlags& flags, const FlagValues& settings) {
     options.timeout = *limit;
   }
   if (flags.tail_stderr < 0 || flags.tail_stderr > 10000) throw CommandError(exit_code::kUsage, "--tail-stderr must be between 0 and 10000");
+  check_script_flags(options.fields);
+  // run names the run after its command unless told (http/recorded_run.h), so only
+  // a --set that blanks agent_name or job_type can leave one missing.
+  http::RunFields named = options.fields;
+  if (!named.agent_name) named.agent_name = "command";
+  if (!named.job_type) named.job_type = "command";
+  require_fields(http::missing_start_field(named, nlohmann::ordered_json::object()));
 
   const http::RecordedRunResult result = http::run_recorded(options, reporter_settings(settings, Command::kRun));
   if (result.start_error) std::cerr << "telemetry: " << *result.start_error << "\n";

@@ -4,6 +4,10 @@
 
 #include <climits>
 
+#include <fmt/format.h>
+
+#include "cli/command_error.h"
+#include "cli/exit_codes.h"
 #include "util/log.h"
 
 namespace telemetry::cli {
@@ -25,6 +29,30 @@ void add_script_flags(CLI::App& command, ScriptFlags& flags, unsigned which) {
   command.add_option("--set", f.sets, "FIELD=VALUE for any field of POST /api/v1/runs (repeatable)")->type_name("FIELD=VALUE")
       ->allow_extra_args(false);
   if (which & kStdinFlag) command.add_flag("--stdin", f.from_stdin, "read a JSON object of fields from standard input first");
+}
+
+void check_script_flags(const http::RunFields& fields) {
+  for (const std::string& metric : fields.metrics) {
+    if (!http::split_key_value(metric)) {
+      throw CommandError(exit_code::kUsage, fmt::format("--metric {}: expected KEY=VALUE", metric));
+    }
+  }
+  for (const std::string& set : fields.sets) {
+    auto pair = http::split_key_value(set);
+    if (!pair) throw CommandError(exit_code::kUsage, fmt::format("--set {}: expected KEY=VALUE", set));
+    if (!http::settable_field(pair->first)) {
+      throw CommandError(exit_code::kUsage, fmt::format("--set {}: unknown field '{}' (the fields of POST "
+                                                        "/api/v1/runs, see telemetry-record(1))", set, pair->first));
+    }
+  }
+}
+
+void require_fields(const std::optional<std::string>& missing) {
+  if (missing) throw CommandError(exit_code::kUsage, *missing);
+}
+
+nlohmann::ordered_json stdin_fields(const http::RunFields& fields) {
+  return fields.from_stdin ? http::read_stdin_object() : nlohmann::ordered_json::object();
 }
 
 http::ReporterSettings reporter_settings(const FlagValues& settings, Command command) {

@@ -22,6 +22,15 @@ enum FieldFlags : unsigned {
 // Adds the chosen field flags plus --metric and --set.
 void add_script_flags(CLI::App& command, ScriptFlags& flags, unsigned which);
 
+// Usage errors (64) of --metric and --set, in the order they are given: each must
+// be KEY=VALUE, and --set must name a field of POST /api/v1/runs (http/scripted_runs.h).
+void check_script_flags(const http::RunFields& fields);
+// Usage error (64) with `missing` ("--agent-name is required") when there is one.
+void require_fields(const std::optional<std::string>& missing);
+// Standard input's JSON object with --stdin (Error kInvalidInput when it is not
+// one), else an empty object.
+nlohmann::ordered_json stdin_fields(const http::RunFields& fields);
+
 // The service URL, token and buffer directory. A configuration error is
 // printed; the records then go to ./telemetry_buffer (never lost silently).
 http::ReporterSettings reporter_settings(const FlagValues& settings, Command command);

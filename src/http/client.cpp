@@ -7,8 +7,7 @@
 #include <fmt/format.h>
 
 #include "http/connect_failure.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 
 namespace telemetry::http {
 namespace {
@@ -97,17 +96,17 @@ ApiResponse ApiClient::send(Method method, const std::string& target, const std:
       }
       const std::string detail = detail_of(response.body);
       if (status == 401) {
-        throw CommandError(exit_code::kConfig,
+        throw Error(ErrorKind::kConfig,
                            "the service requires a token; set TELEMETRY_API_AUTH_TOKEN or TELEMETRY_API_AUTH_TOKEN_FILE"
                            " (" + detail + ")");
       }
       if (status == 422) {
-        throw CommandError(exit_code::kDataErr,
+        throw Error(ErrorKind::kInvalidInput,
                            fmt::format("the service refused {} {} (422): {}", name, target, detail));
       }
       if (!is_transient(status, detail)) {
-        const int code = status >= 500 ? exit_code::kUnavailable : exit_code::kSoftware;
-        throw CommandError(code, fmt::format("the service answered {} {} with {}: {}", name, target, status, detail));
+        const ErrorKind kind = status >= 500 ? ErrorKind::kUnavailable : ErrorKind::kInternal;
+        throw Error(kind, fmt::format("the service answered {} {} with {}: {}", name, target, status, detail));
       }
       connection_failure = false;
       last_problem = fmt::format("the service kept answering {} {} with {}: {}", name, target, status, detail);
@@ -116,7 +115,7 @@ ApiResponse ApiClient::send(Method method, const std::string& target, const std:
     if (attempt >= settings_.max_retries) break;
     settings_.sleep(std::chrono::seconds(wait.value_or(1 << attempt)));
   }
-  throw CommandError(connection_failure ? exit_code::kUnavailable : exit_code::kTempFail, last_problem);
+  throw Error(connection_failure ? ErrorKind::kUnavailable : ErrorKind::kBusy, last_problem);
 }
 
 std::optional<nlohmann::json> ApiClient::get_run(const std::string& event_id) {
@@ -124,11 +123,11 @@ std::optional<nlohmann::json> ApiClient::get_run(const std::string& event_id) {
   ApiResponse response = send(Method::kGet, target, "");
   if (response.status == 404) return std::nullopt;
   if (response.status == 413) {
-    throw CommandError(exit_code::kSoftware, fmt::format("the service answered GET {} with 413", target));
+    throw Error(ErrorKind::kInternal, fmt::format("the service answered GET {} with 413", target));
   }
   auto parsed = nlohmann::json::parse(response.body, nullptr, false);
   if (!parsed.is_object()) {
-    throw CommandError(exit_code::kUnavailable, fmt::format("GET {}: the answer is not a run record", target));
+    throw Error(ErrorKind::kUnavailable, fmt::format("GET {}: the answer is not a run record", target));
   }
   return parsed;
 }
@@ -140,18 +139,18 @@ std::int64_t ApiClient::post_chunk(const std::vector<nlohmann::ordered_json>& it
   ApiResponse response = send(Method::kPost, "/api/v1/runs/batch", array.dump());
   if (response.status == 413) {
     if (end - begin == 1) {
-      throw CommandError(exit_code::kDataErr,
+      throw Error(ErrorKind::kInvalidInput,
                          "the service refused a single run as too large (413): " + detail_of(response.body));
     }
     const std::size_t middle = begin + (end - begin) / 2;
     return post_chunk(items, begin, middle) + post_chunk(items, middle, end);
   }
   if (response.status == 404) {
-    throw CommandError(exit_code::kUnavailable, "the service has no batch route (404); is this a telemetry service?");
+    throw Error(ErrorKind::kUnavailable, "the service has no batch route (404); is this a telemetry service?");
   }
   auto parsed = nlohmann::json::parse(response.body, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("duplicates") || !parsed["duplicates"].is_number_integer()) {
-    throw CommandError(exit_code::kUnavailable, "POST /api/v1/runs/batch: unexpected answer: " + response.body);
+    throw Error(ErrorKind::kUnavailable, "POST /api/v1/runs/batch: unexpected answer: " + response.body);
   }
   return parsed["duplicates"].get<std::int64_t>();
 }
@@ -165,11 +164,11 @@ void ApiClient::patch_run(const std::string& event_id, const nlohmann::ordered_j
   const std::string target = "/api/v1/runs/" + encode_path_segment(event_id);
   ApiResponse response = send(Method::kPatch, target, body.dump());
   if (response.status == 404) {
-    throw CommandError(exit_code::kUnavailable,
+    throw Error(ErrorKind::kUnavailable,
                        fmt::format("PATCH {}: the run was deleted from the service meanwhile", target));
   }
   if (response.status == 413) {
-    throw CommandError(exit_code::kDataErr, fmt::format("the service refused PATCH {} as too large (413)", target));
+    throw Error(ErrorKind::kInvalidInput, fmt::format("the service refused PATCH {} as too large (413)", target));
   }
 }
 

@@ -2,7 +2,9 @@
 // A small client of the telemetry HTTP API for the commands that talk to a
 // running service (ingest-buffer server mode, metrics --url). Retries and
 // failures follow docs/reference/buffer-files.md §13: transient answers are retried
-// with backoff, everything else becomes a CommandError with its exit code.
+// with backoff, everything else becomes an Error (util/error.h) of the kind
+// that names it: unreachable or misbehaving service kUnavailable, still busy
+// after the retries kBusy, a refused token kConfig, a refused record kInvalidInput.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -58,7 +60,7 @@ class ApiClient {
  private:
   enum class Method { kGet, kPost, kPatch };
   // Sends with retries. Returns 2xx, 404 and 413 answers (and any answer when
-  // `pass_through`); throws CommandError for the others.
+  // `pass_through`); throws Error for the others.
   ApiResponse send(Method method, const std::string& target, const std::string& body, bool pass_through = false);
   std::int64_t post_chunk(const std::vector<nlohmann::ordered_json>& items, std::size_t begin, std::size_t end);
 

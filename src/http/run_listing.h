@@ -11,9 +11,11 @@
 
 namespace telemetry::http {
 
+// Checked by the command (cli/runs.cpp): a status of core/status.h's, a bound
+// from created_after_bound(), a limit of at least 1.
 struct RunsQuery {
   std::optional<std::string> agent_name, status, job_type;
-  std::optional<std::string> since;  // 24h, 7d, 2w or an ISO 8601 timestamp (created_at after it)
+  std::optional<std::string> created_after;  // canonical UTC
   std::int64_t limit = 100;
 };
 
@@ -24,8 +26,9 @@ struct RunsSource {
   int busy_timeout_ms = 30000;
 };
 
-// Checks the query (CommandError 64 naming the flag); returns the created_after bound.
-std::optional<std::string> since_bound(const RunsQuery& query);
+// The created_after bound of --since: now minus a duration (24h, 7d, 2w) or an
+// ISO 8601 time (2026-01-14, 2026-01-14T09:00:00+00:00); nullopt when it is neither.
+std::optional<std::string> created_after_bound(const std::string& since);
 
 // Newest first, as the API orders them.
 std::vector<nlohmann::ordered_json> list_runs(const RunsQuery& query, const RunsSource& source);

@@ -6,7 +6,6 @@
 #include "core/run_update.h"
 #include "core/timestamp.h"
 #include "http/client.h"
-#include "util/command_error.h"
 #include "util/error.h"
 
 namespace telemetry::http {
@@ -50,7 +49,7 @@ std::optional<std::string> RunReporter::post(const Json& body, bool* duplicate) 
     if (duplicate) *duplicate = response.status == 200;
     if (response.status == 200 || response.status == 201) return std::nullopt;
     return answer_text(response);
-  } catch (const CommandError& error) {  // the client's "cannot reach the service ..."
+  } catch (const Error& error) {  // the client's "cannot reach the service ..."
     return std::string(error.what());
   }
 }
@@ -61,7 +60,7 @@ std::optional<std::string> RunReporter::patch(const std::string& event_id, const
     ApiResponse response = client_->patch("/api/v1/runs/" + encode_path_segment(event_id), changes.dump());
     if (response.status == 200) return std::nullopt;
     return answer_text(response);
-  } catch (const CommandError& error) {
+  } catch (const Error& error) {
     return std::string(error.what());
   }
 }

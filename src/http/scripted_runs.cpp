@@ -18,8 +18,7 @@
 #include "core/run_columns.h"
 #include "core/timestamp.h"
 #include "core/utf8.h"
-#include "util/command_error.h"
-#include "util/exit_codes.h"
+#include "util/error.h"
 #include "util/git_info.h"
 #include "util/random_ids.h"
 
@@ -29,12 +28,38 @@ namespace {
 using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-std::pair<std::string, std::string> split_pair(const std::string& text, const char* flag) {
-  const auto equals = text.find('=');
-  if (equals == std::string::npos || equals == 0) {
-    throw CommandError(exit_code::kUsage, fmt::format("{} {}: expected KEY=VALUE", flag, text));
-  }
-  return {text.substr(0, equals), text.substr(equals + 1)};
+// The flags were checked by the command (cli/script_flags.h check_script_flags):
+// one that is not KEY=VALUE here is a bug.
+std::pair<std::string, std::string> checked_pair(const std::string& text, const char* flag) {
+  auto pair = split_key_value(text);
+  if (!pair) throw Error(ErrorKind::kInternal, fmt::format("{} {}: unchecked flag, expected KEY=VALUE", flag, text));
+  return *pair;
+}
+
+// What a start record takes from standard input and the flags, in that order
+// (later ones win): the fields of `base`, then the field flags, --metric, --set.
+Json given_fields(const RunFields& fields, Json base) {
+  if (fields.agent_name) base["agent_name"] = text_value(*fields.agent_name);
+  if (fields.job_type) base["job_type"] = text_value(*fields.job_type);
+  if (fields.trigger_type) base["trigger_type"] = text_value(*fields.trigger_type);
+  if (fields.run_id) base["run_id"] = text_value(*fields.run_id);
+  if (!fields.metrics.empty()) base["metrics_json"] = metrics_object(fields.metrics);
+  apply_sets(base, fields.sets);
+  return base;
+}
+
+std::optional<std::string> missing_field(const Json& given) {
+  if (!given.contains("agent_name") || !given["agent_name"].is_string()) return "--agent-name is required";
+  if (!given.contains("job_type") || !given["job_type"].is_string()) return "--job-type is required";
+  return std::nullopt;
+}
+
+// record event's start part: its --metric and --set go to the end, as for finish.
+RunFields start_part(const RunFields& fields) {
+  RunFields start_fields = fields;
+  start_fields.sets.clear();
+  start_fields.metrics.clear();
+  return start_fields;
 }
 
 // 20260114T091502Z from a client timestamp (2026-01-14T09:15:02...).
@@ -137,10 +162,30 @@ Json end_changes(const RunFields& fields, Json changes, const std::string& defau
 
 Json text_value(const std::string& bytes) { return Json(replace_invalid_utf8(bytes)); }
 
+std::optional<std::pair<std::string, std::string>> split_key_value(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0) return std::nullopt;
+  return std::make_pair(text.substr(0, equals), text.substr(equals + 1));
+}
+
+bool settable_field(const std::string& field) {
+  auto column = column_by_name(field);
+  return column && *column != RunColumn::id && *column != RunColumn::schema_version &&
+         *column != RunColumn::updated_at;
+}
+
+std::optional<std::string> missing_start_field(const RunFields& fields, const Json& base) {
+  return missing_field(given_fields(fields, base));
+}
+
+std::optional<std::string> missing_event_field(const RunFields& fields, const Json& base) {
+  return missing_start_field(start_part(fields), base);
+}
+
 Json metrics_object(const std::vector<std::string>& metrics) {
   Json object = Json::object();
   for (const std::string& metric : metrics) {
-    auto [key, value] = split_pair(metric, "--metric");
+    auto [key, value] = checked_pair(metric, "--metric");
     Json parsed = Json::parse(value, nullptr, false);
     object[replace_invalid_utf8(key)] =
         parsed.is_discarded() || parsed.is_structured() ? text_value(value) : parsed;
@@ -150,13 +195,8 @@ Json metrics_object(const std::vector<std::string>& metrics) {
 
 void apply_sets(Json& body, const std::vector<std::string>& sets) {
   for (const std::string& set : sets) {
-    auto [field, value] = split_pair(set, "--set");
-    auto column = column_by_name(field);
-    if (!column || *column == RunColumn::id || *column == RunColumn::schema_version ||
-        *column == RunColumn::updated_at) {
-      throw CommandError(exit_code::kUsage, fmt::format("--set {}: unknown field '{}' (the fields of POST "
-                                                        "/api/v1/runs, see telemetry-record(1))", set, field));
-    }
+    auto [field, value] = checked_pair(set, "--set");
+    if (!settable_field(field)) throw Error(ErrorKind::kInternal, fmt::format("--set {}: unchecked field", set));
     body[field] = value.empty() ? Json(nullptr) : text_value(value);
   }
 }
@@ -178,15 +218,10 @@ Json start_body(const RunFields& fields, Json base, const std::string& directory
     if (git->branch) body["git_branch"] = text_value(*git->branch);
     if (git->commit) body["git_commit_hash"] = *git->commit;
   }
-  for (auto& [key, value] : base.items()) body[key] = value;
-  if (fields.agent_name) body["agent_name"] = text_value(*fields.agent_name);
-  if (fields.job_type) body["job_type"] = text_value(*fields.job_type);
-  if (fields.trigger_type) body["trigger_type"] = text_value(*fields.trigger_type);
-  if (fields.run_id) body["run_id"] = text_value(*fields.run_id);
-  if (!fields.metrics.empty()) body["metrics_json"] = metrics_object(fields.metrics);
-  apply_sets(body, fields.sets);
-  if (!body["agent_name"].is_string()) throw CommandError(exit_code::kUsage, "--agent-name is required");
-  if (!body["job_type"].is_string()) throw CommandError(exit_code::kUsage, "--job-type is required");
+  const Json given = given_fields(fields, std::move(base));  // items() of a temporary would dangle
+  for (auto& [key, value] : given.items()) body[key] = value;
+  // The command checked them (missing_start_field): missing here is a bug.
+  if (auto missing = missing_field(body)) throw Error(ErrorKind::kInternal, *missing + " (unchecked)");
   if (body["run_id"].is_null()) {
     const std::string stamp = body["start_time"].is_string() ? run_id_stamp(body["start_time"].get<std::string>())
                                                              : run_id_stamp(start_time);
@@ -199,11 +234,11 @@ Json read_stdin_object() {
   std::string text(std::istreambuf_iterator<char>(std::cin), {});
   auto parsed = parse_json_strict(text);
   if (auto* error = std::get_if<JsonSyntaxError>(&parsed)) {
-    throw CommandError(exit_code::kDataErr,
-                       fmt::format("standard input: invalid JSON at byte {}: {}", error->offset, error->message));
+    throw Error(ErrorKind::kInvalidInput,
+                fmt::format("standard input: invalid JSON at byte {}: {}", error->offset, error->message));
   }
   Json object = std::get<Json>(std::move(parsed));
-  if (!object.is_object()) throw CommandError(exit_code::kDataErr, "standard input: not a JSON object");
+  if (!object.is_object()) throw Error(ErrorKind::kInvalidInput, "standard input: not a JSON object");
   return object;
 }
 
@@ -216,24 +251,16 @@ std::string working_directory() {
 
 }  // namespace
 
-RecordResult record_start(const RunFields& fields, const ReporterSettings& settings) {
-  Json body = start_body(fields, fields.from_stdin ? read_stdin_object() : Json::object(), working_directory(),
-                         now_text());
-  if (fields.status || fields.error) {
-    throw CommandError(exit_code::kUsage, "record start takes no --status or --error; give them to record finish");
-  }
+RecordResult record_start(const RunFields& fields, const Json& base, const ReporterSettings& settings) {
+  Json body = start_body(fields, base, working_directory(), now_text());
   RunReporter reporter(settings);
   RecordResult result{body["event_id"].is_string() ? body["event_id"].get<std::string>() : "", reporter.create(body)};
   if (result.outcome.delivery != Delivery::kLost) save_open_run(body, result.outcome.delivery == Delivery::kSent);
   return result;
 }
 
-RecordResult record_finish(const std::string& event_id, const RunFields& fields, const ReporterSettings& settings) {
-  if (fields.agent_name || fields.job_type || fields.trigger_type || fields.run_id) {
-    throw CommandError(exit_code::kUsage,
-                       "record finish changes only the end of a run: --agent-name, --job-type, --trigger-type and "
-                       "--run-id belong to record start");
-  }
+RecordResult record_finish(const std::string& event_id, const RunFields& fields, const Json& given,
+                           const ReporterSettings& settings) {
   const std::string end_time = now_text();
   Json changes = Json::object();
   changes["end_time"] = end_time;
@@ -241,10 +268,7 @@ RecordResult record_finish(const std::string& event_id, const RunFields& fields,
   if (open && open->body["start_time"].is_string()) {
     if (auto ms = milliseconds_between(open->body["start_time"].get<std::string>(), end_time)) changes["duration_ms"] = *ms;
   }
-  if (fields.from_stdin) {
-    const Json given = read_stdin_object();
-    for (auto& [key, value] : given.items()) changes[key] = value;
-  }
+  for (auto& [key, value] : given.items()) changes[key] = value;
   if (open && !fields.metrics.empty() && open->body.contains("metrics_json") && open->body["metrics_json"].is_object() &&
       !changes.contains("metrics_json")) {
     changes["metrics_json"] = open->body["metrics_json"];  // --metric adds to the start's metrics
@@ -262,12 +286,9 @@ RecordResult record_finish(const std::string& event_id, const RunFields& fields,
   return result;
 }
 
-RecordResult record_event(const RunFields& fields, const ReporterSettings& settings) {
+RecordResult record_event(const RunFields& fields, const Json& base, const ReporterSettings& settings) {
   const std::string now = now_text();
-  RunFields start_fields = fields;
-  start_fields.sets.clear();
-  start_fields.metrics.clear();
-  Json body = start_body(start_fields, fields.from_stdin ? read_stdin_object() : Json::object(), working_directory(), now);
+  Json body = start_body(start_part(fields), base, working_directory(), now);
   Json changes = Json::object();
   if (!body.contains("end_time") || body["end_time"].is_null()) changes["end_time"] = now;
   if (body.contains("metrics_json")) changes["metrics_json"] = body["metrics_json"];

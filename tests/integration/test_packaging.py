@@ -650,12 +650,14 @@ def test_api_reference_routes_are_served_with_exactly_their_methods():
             assert {m.strip() for m in response.header("Allow").split(",")} == allowed, path
 
 
-def command_error_messages():
-    """The fixed text of every CommandError the sources throw: the longest piece of
-    its first string literal between {} placeholders."""
+def user_error_messages():
+    """The fixed text of every error a user may see: each CommandError and each
+    Error of a kind other than kInternal (a bug) the sources throw, the longest
+    piece of its first string literal between {} placeholders."""
     pieces = set()
+    thrown = r"(?:CommandError\(\s*[^,;]+?|\bError\(\s*ErrorKind::(?!kInternal)\w+)"
     for source in (SOURCE_DIR / "src").rglob("*.cpp"):
-        for match in re.finditer(r"CommandError\(\s*[^,;]+?,\s*(?:fmt::format\(\s*)?\"((?:[^\"\\]|\\.)*)\"",
+        for match in re.finditer(thrown + r",\s*(?:fmt::format\(\s*)?\"((?:[^\"\\]|\\.)*)\"",
                                  source.read_text()):
             literal = match.group(1).split("\\n")[0]
             longest = max(re.split(r"\{\}|\\\"|'", literal), key=len).strip(" :;,.()")
@@ -666,7 +668,7 @@ def command_error_messages():
 
 def test_operations_guide_explains_every_error_message():
     guide = (SOURCE_DIR / "docs/operations.md").read_text()
-    messages = command_error_messages()
-    assert len(messages) >= 20, "the CommandError messages were not found in src/"
+    messages = user_error_messages()
+    assert len(messages) >= 20, "the error messages were not found in src/"
     missing = ["%s: %s" % message for message in messages if message[1] not in guide]
     assert not missing, "docs/operations.md (Troubleshooting) lacks:\n" + "\n".join(missing)

@@ -2,7 +2,7 @@
 
 The tables an implementer reads must be the ones the code follows: the settings
 and ignored names of docs/reference/configuration.md against the resolver, its
-flags against --help, its exit codes against src/util/exit_codes.h; the columns
+flags against --help, its exit codes against src/cli/exit_codes.h; the columns
 and indexes of docs/reference/schema.md against schema/telemetry_v7.sql, its
 historical shapes against the fixtures; the buffer key orders of
 docs/reference/buffer-files.md against the client lines the tests replay."""
@@ -103,7 +103,7 @@ def test_every_flag_of_the_settings_tables_is_accepted_by_a_command():
 
 
 def test_exit_code_table_equals_exit_codes_h():
-    header = (SOURCE_DIR / "src/util/exit_codes.h").read_text()
+    header = (SOURCE_DIR / "src/cli/exit_codes.h").read_text()
     constants = {(int(value), name) for name, value in re.findall(r"constexpr int (k\w+) = (\d+);", header)}
     assert len(constants) >= 13
     documented = set()

@@ -5,7 +5,7 @@
 
 #include "buffer/ingest_input.h"
 #include "buffer/state_tracker.h"
-#include "util/command_error.h"
+#include "util/error.h"
 
 namespace telemetry::test {
 
@@ -19,7 +19,7 @@ class FakeApplier : public buffer::RecordApplier {
         }) {}
 
   buffer::Outcome apply(buffer::ClassifiedLine& line) override {
-    if (fail_after >= 0 && applied++ >= fail_after) throw CommandError(75, "database busy");
+    if (fail_after >= 0 && applied++ >= fail_after) throw Error(ErrorKind::kBusy, "database busy");
     const std::string& event_id = line.run.text(RunColumn::event_id);
     buffer::StateTracker::Decision decision = tracker_.decide(line.run);
     buffer::StoredState state = committed.count(event_id) ? committed[event_id] : buffer::StoredState{};

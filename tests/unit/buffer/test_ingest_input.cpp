@@ -49,7 +49,7 @@ TEST_CASE("the spec's .ready file: counts, quarantine, .synced; a second pass is
   CHECK(report.counts.rejected == 1);
   CHECK(report.counts.blank == 1);
   CHECK(report.state == InputState::kSynced);
-  CHECK(report.exit_code == 65);
+  CHECK(report.failure == telemetry::ErrorKind::kInvalidInput);
   CHECK(report.renamed_to == std::optional<std::string>(dir / "telemetry_20260114_091502.jsonl.synced"));
   CHECK(report.rejected_file == std::optional<std::string>(ready + ".rejected"));
   CHECK(applier.committed.at("3f1c9a2e-5b7d-4e61-9c0a-8d2f4b6e1a37").status == "success");
@@ -68,7 +68,7 @@ TEST_CASE("the spec's .ready file: counts, quarantine, .synced; a second pass is
   InputReport again = ingest_input(file(ready), applier, options());
   CHECK(again.counts.duplicates == 2);
   CHECK(again.counts.inserted + again.counts.updated == 0);
-  CHECK(again.exit_code == 0);
+  CHECK(!again.failure);
   CHECK(again.renamed_to == std::optional<std::string>(dir / "telemetry_20260114_091502.1.jsonl.synced"));
   CHECK_FALSE(exists(ready + ".rejected"));  // the stale quarantine file described the earlier pass
 }
@@ -111,7 +111,7 @@ TEST_CASE("a failing applier leaves the input unchanged, without a quarantine fi
   InputReport report = ingest_input(file(path), applier, options());
   CHECK(report.state == InputState::kLeft);
   CHECK(report.stops_run);
-  CHECK(report.exit_code == 75);
+  CHECK(report.failure == telemetry::ErrorKind::kBusy);
   CHECK(report.error == std::optional<std::string>("database busy"));
   CHECK(applier.abandons == 1);
   CHECK(applier.committed.empty());
@@ -130,7 +130,7 @@ TEST_CASE("dry run: decisions and counts, but no quarantine and no rename") {
   CHECK(report.state == InputState::kDryRun);
   CHECK(report.counts.inserted == 1);
   CHECK(report.counts.rejected == 1);
-  CHECK(report.exit_code == 65);
+  CHECK(report.failure == telemetry::ErrorKind::kInvalidInput);
   CHECK(exists(path));
   CHECK_FALSE(exists(path + ".rejected"));
 }
@@ -144,7 +144,7 @@ TEST_CASE("an .active input that grows while read is reported as changed, not re
   o.progress = [&](const std::string&, std::int64_t) { std::ofstream(path, std::ios::app) << test::kStart40 << "\n"; };
   InputReport report = ingest_input(file(path), applier, o);
   CHECK(report.state == InputState::kChanged);
-  CHECK(report.exit_code == 75);
+  CHECK(report.failure == telemetry::ErrorKind::kBusy);
   CHECK(exists(path));
 
   // Unchanged, it is renamed like a .ready file.
@@ -159,6 +159,6 @@ TEST_CASE("a missing input is left with exit 66") {
   InputSpec missing{"nowhere.jsonl", false, false, std::string("No such file or directory")};
   InputReport report = ingest_input(missing, applier, options());
   CHECK(report.state == InputState::kLeft);
-  CHECK(report.exit_code == 66);
+  CHECK(report.failure == telemetry::ErrorKind::kNotFound);
   CHECK(report.error->find("nowhere.jsonl") != std::string::npos);
 }

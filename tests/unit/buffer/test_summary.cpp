@@ -1,4 +1,4 @@
-// Output lines, JSON summary and exit-code precedence (docs/reference/buffer-files.md §15).
+// Output lines and JSON summary (docs/reference/buffer-files.md §15).
 #include <catch2/catch.hpp>
 
 #include "buffer/ingest_summary.h"
@@ -13,7 +13,7 @@ InputReport synced_with_rejects() {
   report.state = InputState::kSynced;
   report.renamed_to = "telemetry_20260114_091502.jsonl.synced";
   report.rejected_file = "telemetry_20260114_091502.jsonl.ready.rejected";
-  report.exit_code = 65;
+  report.failure = telemetry::ErrorKind::kInvalidInput;
   return report;
 }
 InputReport kept_ndjson() {
@@ -68,14 +68,4 @@ TEST_CASE("the JSON summary has the keys of 15.1 in order") {
   CHECK(server["database"].is_null());
   CHECK(server["url"] == "http://127.0.0.1:8765");
   CHECK(server["dry_run"] == true);
-}
-
-TEST_CASE("exit codes combine in the order 70, 74, 73, 78, 69, 75, 66, 65") {
-  CHECK(combined_exit_code({}) == 0);
-  CHECK(combined_exit_code({0, 0}) == 0);
-  CHECK(combined_exit_code({65, 66}) == 66);
-  CHECK(combined_exit_code({65, 75, 69}) == 69);
-  CHECK(combined_exit_code({73, 74}) == 74);
-  CHECK(combined_exit_code({65, 70, 74}) == 70);
-  CHECK(combined_exit_code({78, 69}) == 78);
 }

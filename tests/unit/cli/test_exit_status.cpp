@@ -46,8 +46,14 @@ TEST_CASE("where the old tables disagreed, the one table decides") {
   CHECK(exit_code_for(SqliteError(SQLITE_MISMATCH, SQLITE_MISMATCH, "")) == 65);
 }
 
-TEST_CASE("a CommandError for an Error keeps its message and takes its kind's code") {
-  const telemetry::CommandError error = telemetry::cli::command_error_for(telemetry::Error(ErrorKind::kBusy, "locked"));
-  CHECK(error.exit_code() == 75);
-  CHECK(std::string(error.what()) == "locked");
+TEST_CASE("exit codes combine in the order 70, 74, 73, 78, 69, 75, 66, 65") {
+  using telemetry::cli::combined_exit_code;
+  CHECK(combined_exit_code({}) == 0);
+  CHECK(combined_exit_code({0, 0}) == 0);
+  CHECK(combined_exit_code({65, 66}) == 66);
+  CHECK(combined_exit_code({65, 75, 69}) == 69);
+  CHECK(combined_exit_code({73, 74}) == 74);
+  CHECK(combined_exit_code({65, 70, 74}) == 70);
+  CHECK(combined_exit_code({78, 69}) == 78);
+  CHECK(combined_exit_code({0, 71}) == 71);
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Process exit codes (docs/reference/configuration.md §7), sysexits-style.
-namespace telemetry::exit_code {
+namespace telemetry::cli::exit_code {
 constexpr int kOk = 0;
 constexpr int kWarnings = 1;  // `check` only
 constexpr int kUsage = 64;
@@ -14,4 +14,4 @@ constexpr int kTempFail = 75;
 constexpr int kConfig = 78;
 constexpr int kInterrupted = 130;  // SIGINT
 constexpr int kTerminated = 143;   // SIGTERM
-}  // namespace telemetry::exit_code
+}  // namespace telemetry::cli::exit_code

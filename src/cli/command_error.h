@@ -2,12 +2,13 @@
 // The exception of the command line: a message for the user and the exit code
 // it maps to, for cli/'s own verdicts (usage errors, a check that fails). The
 // layers below throw util/error.h's Error, whose kind cli/exit_status.h maps
-// (docs/architecture.md, "Errors"). main() catches both at the command's edge
-// and prints "telemetry: <message>".
+// (docs/architecture.md, "Errors"); living in cli/, this header and
+// cli/exit_codes.h cannot be included below it. main() catches both at the
+// command's edge and prints "telemetry: <message>".
 #include <stdexcept>
 #include <string>
 
-namespace telemetry {
+namespace telemetry::cli {
 
 class CommandError : public std::runtime_error {
  public:
@@ -19,4 +20,4 @@ class CommandError : public std::runtime_error {
   int exit_code_;
 };
 
-}  // namespace telemetry
+}  // namespace telemetry::cli
