@@ -190,10 +190,23 @@ TEST_CASE("a backup during concurrent writes holds every row acknowledged before
         std::lock_guard<std::mutex> lock(mutex);
         before = acknowledged;
       }
-      BackupOutcome outcome = make_backup(options_for(temp));
-      stop = true;
-      for (auto& client : clients) client.join();
-      writer.stop();
+      // The clients stop and are joined however the backup ends: a backup that
+      // throws is then reported as this test's failure, not a std::terminate.
+      auto stop_clients = [&] {
+        stop = true;
+        for (auto& client : clients) {
+          if (client.joinable()) client.join();
+        }
+        writer.stop();
+      };
+      BackupOutcome outcome;
+      try {
+        outcome = make_backup(options_for(temp));
+      } catch (const std::exception&) {
+        stop_clients();
+        throw;
+      }
+      stop_clients();
 
       auto copy = db::open_read_only(outcome.path, 1000);
       CHECK(check_integrity(*copy, false).ok);
