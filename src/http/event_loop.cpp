@@ -133,8 +133,8 @@ void EventLoop::run() {
     const int ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), next_wait_ms());
     if (ready < 0 && errno != EINTR) system_failure("epoll_wait");
     // First, so that a socket a worker armed again is back in reading before
-    // its event below is handled.
-    take_completions();
+    // its event below is handled. Nothing can be queued while no worker has a request.
+    if (with_workers_ > 0) take_completions();
     for (int i = 0; i < ready; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kListenerTag) {
