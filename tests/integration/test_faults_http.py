@@ -20,6 +20,7 @@ import zlib
 import pytest
 
 from harness import Server, run, still_open
+from tcp_state import all_accepted, close_all, connections_read, read_until_closed, wait_until
 
 POOL = 4
 LIMIT = 1024 * 1024  # --max-body-bytes for the body tests
@@ -56,44 +57,6 @@ def wait_closed(sock, timeout):
     except ConnectionResetError:
         pass
     return time.monotonic() - started
-
-
-def close_all(sockets):
-    for s in sockets:
-        s.close()
-
-
-def server_sockets(port):
-    """(state, unread bytes) of each TCP socket on the server's side of `port`, from
-    the kernel's tables: state 0A is the listening socket, whose count is its
-    queue of connections not yet accepted; 01 an accepted connection, whose count
-    is what the server has not read yet."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as f:
-            for line in f.read().splitlines()[1:]:
-                fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    found.append((fields[3], int(fields[4].split(":")[1], 16)))
-    return found
-
-
-def all_accepted(port):
-    """The server has accepted every connection made so far."""
-    return all(unread == 0 for state, unread in server_sockets(port) if state == "0A")
-
-
-def connections_read(port):
-    """Accepted connections whose bytes so far the server has read."""
-    return sum(1 for state, unread in server_sockets(port) if state == "01" and unread == 0)
-
-
-def wait_until(condition, what, deadline=30):
-    """Polls `condition` until it holds; fails naming `what` after `deadline` seconds."""
-    give_up = time.monotonic() + deadline
-    while not condition():
-        assert time.monotonic() < give_up, "after %d s still waiting until %s" % (deadline, what)
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -196,20 +159,6 @@ def test_dripping_slowloris_beyond_the_pool_is_shed(impatient_server):
     finally:
         stop.set()
         close_all(slow)
-
-
-def read_until_closed(sock, timeout):
-    """Everything the server sent before closing, and whether it reset the connection."""
-    sock.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            piece = sock.recv(4096)
-            if not piece:
-                return data, False
-            data += piece
-    except ConnectionResetError:
-        return data, True
 
 
 def test_a_body_dripped_past_the_read_timeout_is_cut_and_not_stored(impatient_server):

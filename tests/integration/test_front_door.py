@@ -17,6 +17,7 @@ import time
 import pytest
 
 from harness import Server, run, run_cli, still_open
+from tcp_state import all_accepted, all_closes_seen, close_all, read_until_closed, wait_until
 
 STALLED = 1000
 IDLE = 1000
@@ -42,16 +43,7 @@ def connect(port, source="127.0.0.1"):
 
 def read_all(sock, timeout=30):
     """Everything the server sends until it closes (a reset ends it too)."""
-    sock.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            piece = sock.recv(65536)
-            if not piece:
-                return data
-            data += piece
-    except (ConnectionResetError, socket.timeout):
-        return data
+    return read_until_closed(sock, timeout)[0]
 
 
 def half_request(port):
@@ -88,11 +80,6 @@ def fresh_post(port, event_id):
         return response.status, time.monotonic() - started
     finally:
         connection.close()
-
-
-def close_all(sockets):
-    for s in sockets:
-        s.close()
 
 
 def test_stalled_and_idle_clients_do_not_hold_back_fresh_posts_and_stalled_ones_are_cut_at_their_deadline():
@@ -146,7 +133,7 @@ def test_the_per_address_cap_refuses_a_client_over_it_while_other_addresses_are_
     with Server(args=["--max-connections-per-address", "3", "--keepalive-timeout", "60"]) as server:
         held = [connect(server.port, "127.0.0.2") for _ in range(3)]
         try:
-            time.sleep(0.2)
+            wait_until(lambda: all_accepted(server.port), "the server accepted the three connections")
             over = connect(server.port, "127.0.0.2")
             answer = read_all(over)
             over.close()
@@ -161,7 +148,7 @@ def test_the_per_address_cap_refuses_a_client_over_it_while_other_addresses_are_
                 s.close()
             # The cap counts open connections: one closed makes room for one.
             held.pop().close()
-            time.sleep(0.3)
+            wait_until(lambda: all_closes_seen(server.port), "the server closed the connection its client closed")
             again = connect(server.port, "127.0.0.2")
             again.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert read_all(again).startswith(b"HTTP/1.1 200")
@@ -186,7 +173,7 @@ def flood(port, count):
             sockets.append(connect(port))
         except OSError:
             break
-    time.sleep(0.5)  # let the server accept (or shed) them all
+    wait_until(lambda: all_accepted(port), "the server accepted (or shed) every connection")
     return sockets
 
 
@@ -211,7 +198,7 @@ def test_a_flood_up_to_the_descriptor_limit_leaves_the_writer_ok():
         finally:
             close_all(sockets)
             kept.close()
-        time.sleep(0.5)
+        wait_until(lambda: all_closes_seen(server.port), "the server closed every connection of the flood")
         status, _ = fresh_post(server.port, "after-flood")
         assert status == 201
         health = server.get("/health")
@@ -238,7 +225,7 @@ def test_descriptors_exhausted_past_the_limit_are_shed_at_accept_and_the_writer_
         finally:
             close_all(sockets)
             kept.close()
-        time.sleep(0.5)
+        wait_until(lambda: all_closes_seen(server.port), "the server closed every connection of the flood")
         status, _ = fresh_post(server.port, "after-exhaustion")
         assert status == 201
         health = server.get("/health")
