@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include "util/log.h"
 
@@ -54,18 +55,29 @@ std::size_t Writer::queue_depth() const {
 }
 
 WriteResult Writer::submit(WriteOperation operation) {
+  // Shared with the callback: the writer may still be inside set_value()
+  // when this thread wakes and returns.
+  auto result = std::make_shared<std::promise<WriteResult>>();
+  std::future<WriteResult> committed = result->get_future();
+  std::optional<WriteResult> refused =
+      submit_async(std::move(operation), [result](WriteResult done) { result->set_value(std::move(done)); });
+  if (refused) return *refused;
+  return committed.get();
+}
+
+std::optional<WriteResult> Writer::submit_async(WriteOperation operation, WriteDone done) {
   auto pending = std::make_shared<Pending>();
   pending->operation = std::move(operation);
-  std::future<WriteResult> done = pending->done.get_future();
+  pending->done = std::move(done);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (failed_) return {WriteStatus::kWriterFailed, failure_reason_};
-    if (stopping_) return {WriteStatus::kShuttingDown, "the service is shutting down"};
-    if (queue_.size() >= queue_capacity_) return {WriteStatus::kQueueFull, ""};
+    if (failed_) return WriteResult{WriteStatus::kWriterFailed, failure_reason_};
+    if (stopping_) return WriteResult{WriteStatus::kShuttingDown, "the service is shutting down"};
+    if (queue_.size() >= queue_capacity_) return WriteResult{WriteStatus::kQueueFull, ""};
     queue_.push_back(pending);
   }
   wake_.notify_one();
-  return done.get();
+  return std::nullopt;
 }
 
 void Writer::run() {
@@ -81,7 +93,7 @@ void Writer::run() {
       }
     }
     if (failed_) {
-      for (auto& pending : group) pending->done.set_value({WriteStatus::kWriterFailed, failure_reason()});
+      for (auto& pending : group) pending->done({WriteStatus::kWriterFailed, failure_reason()});
       continue;
     }
     commit_group(group);
@@ -120,7 +132,7 @@ void Writer::commit_group(Group& group) {
       wait = std::min<std::chrono::milliseconds>(wait * 2, kLongestDescriptorWait);
     }
   }
-  for (auto& pending : group) pending->done.set_value(pending->result);
+  for (auto& pending : group) pending->done(pending->result);
 }
 
 // One attempt at the group as one transaction; throws SqliteError when the
@@ -160,7 +172,7 @@ void Writer::fail_group(Group& group, const SqliteError& error) {
                  {{"operations", std::to_string(group.size())}, {"error", error.what()}});
     counters_.busy_errors.fetch_add(1);
     result = {WriteStatus::kBusy, std::string("out of file descriptors (") + error.what() + ")"};
-    for (auto& pending : group) pending->done.set_value(result);
+    for (auto& pending : group) pending->done(result);
     return;
   }
   switch (failure_scope(error_kind(error))) {
@@ -189,7 +201,7 @@ void Writer::fail_group(Group& group, const SqliteError& error) {
     case FailureScope::kOperation:
       break;
   }
-  for (auto& pending : group) pending->done.set_value(result);
+  for (auto& pending : group) pending->done(result);
 }
 
 }  // namespace telemetry::db

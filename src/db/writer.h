@@ -1,7 +1,8 @@
 #pragma once
 // The single writer (docs/architecture.md "The single writer"): one thread owns the one
-// read-write connection. Callers submit operations and block until the
-// transaction holding them has committed (or failed). Operations waiting in
+// read-write connection. Callers submit operations and either block until the
+// transaction holding them has committed (or failed), or are called back on the
+// writer thread when it has (submit_async). Operations waiting in
 // the queue are committed together, each under its own SAVEPOINT, so one
 // failing operation cannot undo the others and one fsync covers many.
 //
@@ -20,9 +21,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -57,6 +58,9 @@ struct WriteResult {
 
 // Runs on the writer thread inside a savepoint. Throwing SqliteError fails it.
 using WriteOperation = std::function<void(RunStore& store)>;
+// Called on the writer thread with an operation's result, after its
+// transaction committed or failed. Keep it short: the next group waits.
+using WriteDone = std::function<void(WriteResult result)>;
 
 struct WriterCounters {
   std::atomic<std::uint64_t> commits{0};
@@ -81,6 +85,10 @@ class Writer {
 
   // Blocks until the operation's transaction committed or failed.
   WriteResult submit(WriteOperation operation);
+  // Queues the operation and returns at once; `done` gets its result later.
+  // An operation refused outright (writer failed, stopping, queue full) is
+  // not queued: the refusal is returned and `done` is never called.
+  std::optional<WriteResult> submit_async(WriteOperation operation, WriteDone done);
 
   bool failed() const { return failed_.load(); }
   std::string failure_reason() const;
@@ -92,7 +100,7 @@ class Writer {
  private:
   struct Pending {
     WriteOperation operation;
-    std::promise<WriteResult> done;
+    WriteDone done;
     WriteResult result;
   };
   using Group = std::deque<std::shared_ptr<Pending>>;

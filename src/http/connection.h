@@ -17,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 struct Connection {
   enum class State {
     kReading,     // waiting for (the rest of) a request
-    kProcessing,  // a worker has the request; nothing is read meanwhile
+    kProcessing,  // with a worker, or its write with the writer; nothing is read meanwhile
     kWriting,     // sending the response
     kDraining,    // answered and shut down for writing; reading to EOF before close
   };
@@ -39,11 +39,11 @@ struct Connection {
   bool continue_sent = false;   // "100 Continue" already sent for this request
   bool close_after_write = false;
   bool peer_closed = false;     // read EOF: no more requests will come
-  std::size_t requests = 0;     // handed to a worker so far
+  std::size_t requests = 0;     // taken to be answered so far
   Clock::time_point deadline{};  // of the current state; the timer heap holds it
   std::uint64_t timer_serial = 0;  // newest timer entry for this connection
   // Epoll interest, one-shot: an event disarms the socket until it is armed
-  // again, so a socket whose request a worker has reports nothing.
+  // again, so a socket whose request is being processed reports nothing.
   bool registered = false;         // in the epoll set (armed or not)
   std::uint32_t events = 0;        // armed interest; 0 when disarmed
 };

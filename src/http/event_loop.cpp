@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "http/front_door_response.h"
+#include "http/responses.h"
 #include "util/log.h"
 
 namespace telemetry::http {
@@ -30,8 +31,9 @@ constexpr int kReadsPerEvent = 16;      // then the next connection's turn
 constexpr int kAcceptsPerEvent = 256;   // likewise for a burst of new connections
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
-// The longest a completion that did not wake the I/O thread waits to be taken.
-constexpr auto kQuietCompletionPoll = std::chrono::milliseconds(200);
+// Larger requests (a batch, a run with a long error text) go to a worker:
+// decoding and validating them would hold up every other connection.
+constexpr std::size_t kMostBytesOnIoThread = 65536;
 
 void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -58,7 +60,8 @@ void release(std::string& buffer) { std::string().swap(buffer); }
 
 EventLoop::EventLoop(ListenSocket listener, RequestEngine& engine, FrontDoorSettings settings)
     : listener_(std::move(listener)),
-      settings_(settings),
+      engine_(engine),
+      settings_(std::move(settings)),
       read_buffer_(kReadChunk),
       workers_(engine, settings.workers, [this](Completion completion) { complete(std::move(completion)); }) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -84,28 +87,11 @@ EventLoop::~EventLoop() {
   ::close(epoll_);
 }
 
-// On a worker thread. A keep-alive answer that went out whole leaves the I/O
-// thread nothing to do but read the next request: arm the socket for that
-// here and let the I/O thread take note when it next wakes (a new event, or
-// at the latest kQuietCompletionPoll). Anything else wakes it now. The
-// completion is queued before the socket is armed, so the I/O thread finds
-// it before any event the arming can bring.
+// On a worker thread: queue the answer and wake the I/O thread.
 void EventLoop::complete(Completion completion) {
-  const int fd = completion.fd;
-  const bool quiet = completion.fully_sent() && completion.nothing_buffered && !completion.response.close &&
-                     !stop_requested_;
-  completion.resumed_reading = quiet;
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
     completions_.push_back(std::move(completion));
-  }
-  if (quiet) {
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLONESHOT;
-    event.data.u64 = static_cast<std::uint64_t>(fd);
-    if (::epoll_ctl(epoll_, EPOLL_CTL_MOD, fd, &event) == 0) return;
-    if (errno == ENOENT && ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event) == 0) return;
-    // Not armed after all: the wake-up below makes the I/O thread do it.
   }
   const std::uint64_t one = 1;
   // The counter saturating is harmless: the I/O thread is awake anyway.
@@ -122,7 +108,7 @@ void EventLoop::run() {
   std::vector<epoll_event> events(512);
   for (;;) {
     if (stop_requested_ && !stopping_) begin_stop();
-    if (stopping_ && open_ == 0) break;
+    if (stopping_ && open_ == 0 && handed_off_ == 0) break;
     if (!accepting_ && !stopping_ && Clock::now() >= accept_paused_until_) {
       epoll_event event{};
       event.events = EPOLLIN;
@@ -132,9 +118,7 @@ void EventLoop::run() {
     }
     const int ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), next_wait_ms());
     if (ready < 0 && errno != EINTR) system_failure("epoll_wait");
-    // First, so that a socket a worker armed again is back in reading before
-    // its event below is handled. Nothing can be queued while no worker has a request.
-    if (with_workers_ > 0) take_completions();
+    bool woken = false;
     for (int i = 0; i < ready; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kListenerTag) {
@@ -142,6 +126,7 @@ void EventLoop::run() {
       } else if (tag == kWakeTag) {
         std::uint64_t count = 0;
         [[maybe_unused]] const ssize_t got = ::read(wake_, &count, sizeof count);
+        woken = true;
       } else {
         const auto fd = static_cast<std::size_t>(tag);
         if (fd >= connections_.size() || !connections_[fd]) continue;
@@ -156,6 +141,11 @@ void EventLoop::run() {
         }
       }
     }
+    // After the eventfd was read: whatever is queued after this point wakes
+    // the next epoll_wait. Nothing can be queued while no worker has a request
+    // (nor while no write is handed off), so those cases take no lock.
+    if (woken && with_workers_ > 0) take_completions();
+    if (woken && handed_off_ > 0) take_committed();
     expire_timers();
   }
 }
@@ -352,12 +342,60 @@ void EventLoop::dispatch(Connection& connection) {
   job.request.close_after = stopping_ || connection.peer_closed || settings_.keepalive.count() == 0 ||
                             ++connection.requests >= settings_.max_requests_per_connection;
   job.request.continue_sent = connection.continue_sent;
-  job.nothing_buffered = connection.in.empty() && !job.request.close_after;
   connection.state = Connection::State::kProcessing;
   set_interest(connection, 0);
   disarm(connection);
+  if (handed_off_ < settings_.workers && runs_on_io_thread(job.request)) {
+    answer_here(connection, std::move(job.request));
+    return;
+  }
   ++with_workers_;
   workers_.submit(std::move(job));
+}
+
+bool EventLoop::runs_on_io_thread(const CompleteRequest& request) const {
+  if (!settings_.hands_off_writes || request.bytes.size() > kMostBytesOnIoThread) return false;
+  // The request line, "METHOD SP target SP version"; the framer has seen it whole.
+  const std::string_view bytes(request.bytes);
+  const std::size_t method_end = bytes.find(' ');
+  if (method_end == std::string_view::npos) return false;
+  const std::size_t target_end = bytes.find(' ', method_end + 1);
+  if (target_end == std::string_view::npos) return false;
+  return settings_.hands_off_writes(bytes.substr(0, method_end),
+                                    bytes.substr(method_end + 1, target_end - method_end - 1));
+}
+
+void EventLoop::answer_here(Connection& connection, CompleteRequest request) {
+  const int fd = connection.fd;
+  const std::uint64_t serial = connection.serial;
+  EngineResponse response;
+  try {
+    response = engine_.handle(request, [this, fd, serial](std::shared_ptr<PendingAnswer> answer) {
+      committed(fd, serial, std::move(answer));
+    });
+  } catch (const std::exception& error) {
+    // As on a worker: what escaped the library itself (out of memory...).
+    log::error("request processing failed", {{"peer", request.remote_ip}, {"error", error.what()}});
+    response.handed_off.reset();
+    response.bytes = front_door_response(500, default_detail(500));
+    response.close = true;
+  }
+  if (response.handed_off) {
+    response.handed_off->request = std::move(request);
+    ++handed_off_;
+    return;  // answered by take_committed()
+  }
+  start_writing(connection, std::move(response.bytes), response.close || stopping_);
+}
+
+// On the writer thread: queue the answer and wake the I/O thread.
+void EventLoop::committed(int fd, std::uint64_t serial, std::shared_ptr<PendingAnswer> answer) {
+  {
+    std::lock_guard<std::mutex> lock(completions_mutex_);
+    committed_.push_back(Committed{fd, serial, std::move(answer)});
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
 }
 
 // ---- answering -------------------------------------------------------------
@@ -373,19 +411,37 @@ void EventLoop::take_completions() {
     const auto fd = static_cast<std::size_t>(completion.fd);
     if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != completion.serial) continue;
     Connection& connection = *connections_[fd];
-    if (completion.resumed_reading) {
-      connection.registered = true;
-      connection.events = EPOLLIN;
-    }
-    start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_,
-                  completion.sent);
+    start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_);
   }
 }
 
-void EventLoop::start_writing(Connection& connection, std::string bytes, bool close_after, std::size_t sent) {
+void EventLoop::take_committed() {
+  std::vector<Committed> done;
+  {
+    std::lock_guard<std::mutex> lock(completions_mutex_);
+    done.swap(committed_);
+  }
+  for (Committed& entry : done) {
+    --handed_off_;
+    const auto fd = static_cast<std::size_t>(entry.fd);
+    if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != entry.serial) continue;
+    Connection& connection = *connections_[fd];
+    EngineResponse response;
+    try {
+      response = engine_.resume(*entry.answer);
+    } catch (const std::exception& error) {
+      log::error("request processing failed", {{"peer", connection.peer_ip}, {"error", error.what()}});
+      response.bytes = front_door_response(500, default_detail(500));
+      response.close = true;
+    }
+    start_writing(connection, std::move(response.bytes), response.close || stopping_);
+  }
+}
+
+void EventLoop::start_writing(Connection& connection, std::string bytes, bool close_after) {
   connection.state = Connection::State::kWriting;
   connection.out = std::move(bytes);
-  connection.out_sent = sent;
+  connection.out_sent = 0;
   connection.close_after_write = close_after;
   flush(connection);
 }
@@ -510,9 +566,6 @@ int EventLoop::next_wait_ms() {
   }
   Clock::time_point until = Clock::time_point::max();
   if (!timers_.empty()) until = timers_.top().when;
-  // A quiet completion (see complete()) must not wait for an event that may
-  // never come: its connection's keep-alive deadline starts when it is taken.
-  if (with_workers_ > 0) until = std::min(until, Clock::now() + kQuietCompletionPoll);
   if (!accepting_ && !stopping_) until = std::min(until, accept_paused_until_);
   if (until == Clock::time_point::max()) return -1;
   const auto now = Clock::now();

@@ -3,8 +3,11 @@
 // (epoll, non-blocking sockets). It accepts, reads each request into its
 // connection's buffer until the request is complete, hands complete requests
 // to the worker pool, and writes the answers back without ever blocking on a
-// slow reader. A connection that is idle or still receiving its request costs
-// a buffer and a timer entry, never a thread.
+// slow reader. Short writes are the exception: they run on the I/O thread up
+// to the hand-off of their write to the writer, and are answered there once
+// it has committed (after_commit.h), which saves a worker's wake-up each.
+// A connection that is idle or still receiving its request costs a buffer and
+// a timer entry, never a thread.
 //
 // Deadlines, one per connection at a time:
 //  - before a request's first byte: the keep-alive timeout (closed quietly);
@@ -16,13 +19,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "http/after_commit.h"
 #include "http/connection.h"
 #include "http/listen_socket.h"
 #include "http/request_engine.h"
@@ -42,6 +48,11 @@ struct FrontDoorSettings {
   // After this many requests a connection is answered "Connection: close"
   // (the figure the library's Keep-Alive header announces).
   std::size_t max_requests_per_connection = 1000;
+  // Requests whose handlers never block: they answer at once or hand their
+  // write off (after_commit.h). Those no larger than kMostBytesOnIoThread run
+  // on the I/O thread, at most `workers` of them waiting for the writer at a
+  // time; the rest go to the workers like any other request.
+  std::function<bool(std::string_view method, std::string_view target)> hands_off_writes;
 };
 
 class EventLoop {
@@ -71,10 +82,13 @@ class EventLoop {
   void read_from(Connection& connection);
   void frame(Connection& connection);
   void dispatch(Connection& connection);
+  bool runs_on_io_thread(const CompleteRequest& request) const;
+  void answer_here(Connection& connection, CompleteRequest request);
   void complete(Completion completion);  // on a worker thread
+  void committed(int fd, std::uint64_t serial, std::shared_ptr<PendingAnswer> answer);  // on the writer thread
   void take_completions();
-  // `sent`: how many of `bytes` are already on their way (a worker sent them).
-  void start_writing(Connection& connection, std::string bytes, bool close_after, std::size_t sent = 0);
+  void take_committed();
+  void start_writing(Connection& connection, std::string bytes, bool close_after);
   void flush(Connection& connection);
   void after_response(Connection& connection);
   void start_reading_next(Connection& connection);
@@ -90,7 +104,14 @@ class EventLoop {
   void on_timeout(Connection& connection);
   void begin_stop();
 
+  struct Committed {
+    int fd;
+    std::uint64_t serial;
+    std::shared_ptr<PendingAnswer> answer;
+  };
+
   ListenSocket listener_;
+  RequestEngine& engine_;
   FrontDoorSettings settings_;
   int epoll_ = -1;
   int wake_ = -1;   // eventfd: completions are waiting, or stop() was called
@@ -101,6 +122,7 @@ class EventLoop {
   std::vector<std::unique_ptr<Connection>> connections_;  // indexed by fd
   std::size_t open_ = 0;
   std::size_t with_workers_ = 0;  // requests handed to workers, completions not yet taken
+  std::size_t handed_off_ = 0;    // writes handed off by the I/O thread, not yet answered
   std::uint64_t next_serial_ = 0;
   std::uint64_t next_timer_serial_ = 0;
   std::unordered_map<std::string, std::size_t> per_address_;
@@ -113,6 +135,7 @@ class EventLoop {
 
   std::mutex completions_mutex_;
   std::vector<Completion> completions_;
+  std::vector<Committed> committed_;  // guarded by completions_mutex_ too
   WorkerPool workers_;  // last: its threads stop before the rest goes
 };
 

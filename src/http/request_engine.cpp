@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "http/after_commit.h"
 #include "http/front_door_response.h"
 
 namespace telemetry::http {
@@ -56,7 +57,24 @@ class MemoryStream final : public httplib::Stream {
 
 }  // namespace
 
-EngineResponse RequestEngine::handle(const CompleteRequest& request) {
+EngineResponse RequestEngine::handle(const CompleteRequest& request,
+                                     std::function<void(std::shared_ptr<PendingAnswer>)> committed) {
+  if (!committed) return run(request);
+  HandOffScope scope(std::move(committed));
+  EngineResponse response = run(request);
+  if (auto answer = scope.handed_off()) {
+    response.bytes.clear();  // what the library wrote for the unanswered request
+    response.handed_off = std::move(answer);
+  }
+  return response;
+}
+
+EngineResponse RequestEngine::resume(PendingAnswer& answer) {
+  ResumeScope scope(answer);
+  return run(answer.request);
+}
+
+EngineResponse RequestEngine::run(const CompleteRequest& request) {
   EngineResponse response;
   MemoryStream stream(request, response.bytes);
   bool client_closes = false;

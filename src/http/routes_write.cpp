@@ -1,7 +1,10 @@
 // The write routes: POST /api/v1/runs, POST /api/v1/runs/batch,
 // PATCH /api/v1/runs/{event_id}, POST /api/v1/runs/{event_id}/associate-commit.
 // Each validates with core/, then hands one operation to the writer and
-// answers only after the writer reports the COMMIT (docs/reference/http-api.md §8).
+// answers only after the writer reports the COMMIT (docs/reference/http-api.md §8),
+// through answer_after_commit(): the operation and the answer share what they
+// need through a shared_ptr, since both may run after the handler returned.
+#include <memory>
 #include <variant>
 
 #include <fmt/format.h>
@@ -10,6 +13,7 @@
 #include "core/run_record.h"
 #include "core/run_update.h"
 #include "core/timestamp.h"
+#include "http/after_commit.h"
 #include "http/responses.h"
 #include "http/service.h"
 
@@ -84,25 +88,33 @@ void handle_create_run(ServiceContext& context, const RouteRequest& request, htt
     send_validation_errors(response, parsed.errors);
     return;
   }
-  const RunRecord& run = parsed.run;
-  db::InsertOutcome outcome = db::InsertOutcome::kDuplicate;
-  db::WriteResult result = context.writer.submit([&](db::RunStore& store) { outcome = store.insert(run); });
-  if (!result.ok()) {
-    send_write_failure(response, result, "Failed to create run");
-    return;
-  }
-  const std::string& event_id = run.text(RunColumn::event_id);
-  if (outcome == db::InsertOutcome::kInserted) {
-    context.metrics.count_ingest(IngestRoute::kPost, IngestOutcome::kInserted);
-    context.metadata_cache.invalidate();
-    send_json(response, 201,
-              ordered_json{{"status", "created"}, {"event_id", event_id}, {"run_id", run.text(RunColumn::run_id)}});
-  } else {
-    context.metrics.count_ingest(IngestRoute::kPost, IngestOutcome::kDuplicate);
-    send_json(response, 200,
-              ordered_json{{"status", "duplicate"}, {"event_id", event_id},
-                           {"message", "Event already exists (idempotent)"}});
-  }
+  struct Write {
+    RunRecord run;
+    db::InsertOutcome outcome = db::InsertOutcome::kDuplicate;
+  };
+  auto write = std::make_shared<Write>();
+  write->run = std::move(parsed.run);
+  answer_after_commit(
+      context.writer, [write](db::RunStore& store) { write->outcome = store.insert(write->run); }, response,
+      [&context, write](const db::WriteResult& result, httplib::Response& response) {
+        if (!result.ok()) {
+          send_write_failure(response, result, "Failed to create run");
+          return;
+        }
+        const std::string& event_id = write->run.text(RunColumn::event_id);
+        if (write->outcome == db::InsertOutcome::kInserted) {
+          context.metrics.count_ingest(IngestRoute::kPost, IngestOutcome::kInserted);
+          context.metadata_cache.invalidate();
+          send_json(response, 201,
+                    ordered_json{{"status", "created"}, {"event_id", event_id},
+                                 {"run_id", write->run.text(RunColumn::run_id)}});
+        } else {
+          context.metrics.count_ingest(IngestRoute::kPost, IngestOutcome::kDuplicate);
+          send_json(response, 200,
+                    ordered_json{{"status", "duplicate"}, {"event_id", event_id},
+                                 {"message", "Event already exists (idempotent)"}});
+        }
+      });
 }
 
 void handle_create_batch(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
@@ -153,27 +165,38 @@ void handle_create_batch(ServiceContext& context, const RouteRequest& request, h
                            {"total", 0}});
     return;
   }
-  std::size_t inserted = 0;
-  db::WriteResult result = context.writer.submit([&](db::RunStore& store) {
-    inserted = 0;  // a retried operation must not count twice
-    for (const RunRecord& run : runs) {
-      if (store.insert(run) == db::InsertOutcome::kInserted) ++inserted;
-    }
-  });
-  if (!result.ok()) {
-    send_write_failure(response, result, "Failed to create runs");
-    return;
-  }
-  const std::size_t duplicates = total - inserted;
-  context.metrics.count_ingest(IngestRoute::kBatch, IngestOutcome::kInserted, inserted);
-  context.metrics.count_ingest(IngestRoute::kBatch, IngestOutcome::kDuplicate, duplicates);
-  if (inserted > 0) context.metadata_cache.invalidate();
-  send_json(response, inserted > 0 ? 201 : 200,
-            ordered_json{{"status", inserted > 0 ? "created" : "duplicate"},
-                         {"inserted", inserted},
-                         {"duplicates", duplicates},
-                         {"errors", ordered_json::array()},
-                         {"total", total}});
+  struct Write {
+    std::vector<RunRecord> runs;
+    std::size_t inserted = 0;
+  };
+  auto write = std::make_shared<Write>();
+  write->runs = std::move(runs);
+  answer_after_commit(
+      context.writer,
+      [write](db::RunStore& store) {
+        write->inserted = 0;  // a retried operation must not count twice
+        for (const RunRecord& run : write->runs) {
+          if (store.insert(run) == db::InsertOutcome::kInserted) ++write->inserted;
+        }
+      },
+      response,
+      [&context, write, total](const db::WriteResult& result, httplib::Response& response) {
+        if (!result.ok()) {
+          send_write_failure(response, result, "Failed to create runs");
+          return;
+        }
+        const std::size_t inserted = write->inserted;
+        const std::size_t duplicates = total - inserted;
+        context.metrics.count_ingest(IngestRoute::kBatch, IngestOutcome::kInserted, inserted);
+        context.metrics.count_ingest(IngestRoute::kBatch, IngestOutcome::kDuplicate, duplicates);
+        if (inserted > 0) context.metadata_cache.invalidate();
+        send_json(response, inserted > 0 ? 201 : 200,
+                  ordered_json{{"status", inserted > 0 ? "created" : "duplicate"},
+                               {"inserted", inserted},
+                               {"duplicates", duplicates},
+                               {"errors", ordered_json::array()},
+                               {"total", total}});
+      });
 }
 
 void handle_patch_run(ServiceContext& context, const RouteRequest& request, httplib::Response& response) {
@@ -189,32 +212,46 @@ void handle_patch_run(ServiceContext& context, const RouteRequest& request, http
     send_validation_errors(response, parsed.errors);
     return;
   }
-  bool found = false;
-  const std::string now = canonical_utc_now();
-  db::WriteResult result = context.writer.submit([&](db::RunStore& store) {
-    // An empty update still has to tell 404 from 400, inside the same ordering.
-    found = parsed.update.empty() ? store.state_of(event_id).has_value()
-                                  : store.update(event_id, parsed.update, now);
-  });
-  if (!result.ok()) {
-    send_write_failure(response, result, "Failed to update run");
-    return;
-  }
-  if (!found) {
-    context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kNotFound);
-    send_not_found(response, event_id);
-    return;
-  }
-  if (parsed.update.empty()) {
-    context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kRejected);
-    send_detail(response, 400, "No valid fields to update");
-    return;
-  }
-  context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kUpdated);
-  context.metadata_cache.invalidate();
-  ordered_json fields = ordered_json::array();
-  for (const auto& [column, value] : parsed.update) fields.push_back(column_name(column));
-  send_json(response, 200, ordered_json{{"event_id", event_id}, {"updated", true}, {"fields_updated", fields}});
+  struct Write {
+    std::string event_id;
+    RunUpdate update;
+    std::string now;
+    bool found = false;
+  };
+  auto write = std::make_shared<Write>();
+  write->event_id = event_id;
+  write->update = std::move(parsed.update);
+  write->now = canonical_utc_now();
+  answer_after_commit(
+      context.writer,
+      [write](db::RunStore& store) {
+        // An empty update still has to tell 404 from 400, inside the same ordering.
+        write->found = write->update.empty() ? store.state_of(write->event_id).has_value()
+                                             : store.update(write->event_id, write->update, write->now);
+      },
+      response,
+      [&context, write](const db::WriteResult& result, httplib::Response& response) {
+        if (!result.ok()) {
+          send_write_failure(response, result, "Failed to update run");
+          return;
+        }
+        if (!write->found) {
+          context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kNotFound);
+          send_not_found(response, write->event_id);
+          return;
+        }
+        if (write->update.empty()) {
+          context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kRejected);
+          send_detail(response, 400, "No valid fields to update");
+          return;
+        }
+        context.metrics.count_update(UpdateRoute::kPatch, UpdateOutcome::kUpdated);
+        context.metadata_cache.invalidate();
+        ordered_json fields = ordered_json::array();
+        for (const auto& [column, value] : write->update) fields.push_back(column_name(column));
+        send_json(response, 200,
+                  ordered_json{{"event_id", write->event_id}, {"updated", true}, {"fields_updated", fields}});
+      });
 }
 
 void handle_associate_commit(ServiceContext& context, const RouteRequest& request,
@@ -231,28 +268,41 @@ void handle_associate_commit(ServiceContext& context, const RouteRequest& reques
     send_validation_errors(response, parsed.errors);
     return;
   }
-  std::optional<db::RunState> state;
-  const std::string now = canonical_utc_now();
-  db::WriteResult result = context.writer.submit([&](db::RunStore& store) {
-    state = store.state_of(event_id);
-    if (state) store.update(event_id, parsed.update, now);
-  });
-  if (!result.ok()) {
-    send_write_failure(response, result, "Database error");
-    return;
-  }
-  if (!state) {
-    context.metrics.count_update(UpdateRoute::kAssociateCommit, UpdateOutcome::kNotFound);
-    send_not_found(response, event_id);
-    return;
-  }
-  context.metrics.count_update(UpdateRoute::kAssociateCommit, UpdateOutcome::kUpdated);
-  std::string commit_hash;
-  for (const auto& [column, value] : parsed.update) {
-    if (column == RunColumn::git_commit_hash) commit_hash = std::get<std::string>(value);
-  }
-  send_json(response, 200, ordered_json{{"status", "success"}, {"event_id", event_id},
-                                        {"run_id", state->run_id}, {"commit_hash", commit_hash}});
+  struct Write {
+    std::string event_id;
+    RunUpdate update;
+    std::string now;
+    std::optional<db::RunState> state;
+  };
+  auto write = std::make_shared<Write>();
+  write->event_id = event_id;
+  write->update = std::move(parsed.update);
+  write->now = canonical_utc_now();
+  answer_after_commit(
+      context.writer,
+      [write](db::RunStore& store) {
+        write->state = store.state_of(write->event_id);
+        if (write->state) store.update(write->event_id, write->update, write->now);
+      },
+      response,
+      [&context, write](const db::WriteResult& result, httplib::Response& response) {
+        if (!result.ok()) {
+          send_write_failure(response, result, "Database error");
+          return;
+        }
+        if (!write->state) {
+          context.metrics.count_update(UpdateRoute::kAssociateCommit, UpdateOutcome::kNotFound);
+          send_not_found(response, write->event_id);
+          return;
+        }
+        context.metrics.count_update(UpdateRoute::kAssociateCommit, UpdateOutcome::kUpdated);
+        std::string commit_hash;
+        for (const auto& [column, value] : write->update) {
+          if (column == RunColumn::git_commit_hash) commit_hash = std::get<std::string>(value);
+        }
+        send_json(response, 200, ordered_json{{"status", "success"}, {"event_id", write->event_id},
+                                              {"run_id", write->state->run_id}, {"commit_hash", commit_hash}});
+      });
 }
 
 }  // namespace telemetry::http

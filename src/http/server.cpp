@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "http/after_commit.h"
 #include "http/auth.h"
 #include "http/event_loop.h"
 #include "http/request_engine.h"
@@ -15,8 +16,9 @@
 namespace telemetry::http {
 namespace {
 
-// Per-request facts the logger needs after the response is written. A worker
-// runs a request start to finish on one thread, so thread_local is exact.
+// Per-request facts the logger needs after the response is written. A thread
+// runs a request start to finish (a handed-off write keeps them in its
+// PendingAnswer until it is resumed), so thread_local is exact.
 thread_local std::chrono::steady_clock::time_point request_started;
 thread_local const char* request_route = "other";
 
@@ -44,6 +46,21 @@ RouteHandler handler_for(Route route, const std::string& method) {
 // and the page asks for the token the data routes need.
 bool is_api_route(Route route) {
   return route != Route::kHealth && route != Route::kMetrics && route != Route::kUiPage && route != Route::kUiAsset;
+}
+
+// The routes whose handlers write through answer_after_commit(), and so may
+// run on the I/O thread (event_loop.h).
+bool is_write_route(Route route, std::string_view method) {
+  switch (route) {
+    case Route::kRuns:
+    case Route::kRunsBatch:
+    case Route::kAssociateCommit:
+      return method == "POST";
+    case Route::kRun:
+      return method == "PATCH";
+    default:
+      return false;
+  }
 }
 
 bool is_multipart(const httplib::Request& request) {
@@ -115,6 +132,10 @@ Server::Server(ServiceContext& context, ListenSocket listener, std::size_t max_c
   settings.limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
   settings.limits.max_body_bytes = static_cast<std::uint64_t>(config.max_body_bytes);
   settings.workers = static_cast<std::size_t>(config.http_threads);
+  settings.hands_off_writes = [](std::string_view method, std::string_view target) {
+    const Resolution resolution = resolve(method, target);
+    return resolution.match && resolution.method_allowed && is_write_route(resolution.match->route, method);
+  };
   loop_ = std::make_unique<EventLoop>(std::move(listener), *server_, settings);
 }
 
@@ -202,7 +223,15 @@ void Server::install_routes() {
   server_->Put(any, with_body);
   server_->Delete(any, with_body);
 
-  server_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response&) {
+  server_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (PendingAnswer* answer = resumed_answer()) {
+      // Everything up to the write was done when the request first ran.
+      request_started = answer->started;
+      request_route = answer->route;
+      response.headers = answer->headers;
+      answer->render(answer->result, response);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     request_started = std::chrono::steady_clock::now();
     request_route = "other";
     prefer_gzip_over_brotli(const_cast<httplib::Request&>(request));
@@ -236,13 +265,19 @@ void Server::install_routes() {
   // (which runs after), so a client that reads /metrics right after a
   // response always finds that response counted.
   server_->set_post_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+    if (PendingAnswer* answer = handed_off_answer()) {
+      // Not answered yet: counted when it is resumed.
+      answer->started = request_started;
+      answer->route = request_route;
+      return;
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
     context_.metrics.count_request(request_route, request.method, response.status, seconds);
   });
 
   server_->set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    if (!log::enabled(log::Level::kInfo)) return;
+    if (!log::enabled(log::Level::kInfo) || handed_off_answer() != nullptr) return;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
     log::info("request", {{"method", request.method},

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP service around one Writer: the front end (one I/O thread, see
 // event_loop.h) and the request pipeline the library runs on worker threads
-// (size limit, routing, auth, rate limit, body decoding), request log and lifecycle.
+// (size limit, routing, auth, rate limit, body decoding; short writes run it on
+// the I/O thread up to their hand-off, after_commit.h), request log and lifecycle.
 #include <cstddef>
 #include <memory>
 #include <string>

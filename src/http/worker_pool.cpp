@@ -1,9 +1,5 @@
 #include "http/worker_pool.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include "http/front_door_response.h"
 #include "http/responses.h"
 #include "util/log.h"
@@ -47,26 +43,14 @@ void WorkerPool::run() {
       queue_.pop_front();
     }
     Completion completion{job.fd, job.serial, {}};
-    completion.nothing_buffered = job.nothing_buffered;
     try {
       completion.response = engine_.handle(job.request);
     } catch (const std::exception& error) {
       // Handlers' own exceptions are answered by the library's exception
       // handler; this is what escaped the library itself (out of memory...).
       log::error("request processing failed", {{"peer", job.request.remote_ip}, {"error", error.what()}});
-      completion.response = {front_door_response(500, default_detail(500)), true};
-    }
-    const std::string& bytes = completion.response.bytes;
-    while (completion.sent < bytes.size()) {
-      const ssize_t sent = ::send(job.fd, bytes.data() + completion.sent, bytes.size() - completion.sent,
-                                  MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (sent > 0) {
-        completion.sent += static_cast<std::size_t>(sent);
-      } else if (sent < 0 && errno == EINTR) {
-        continue;
-      } else {
-        break;  // full (the I/O thread waits for room) or failed (it sees the error and closes)
-      }
+      completion.response.bytes = front_door_response(500, default_detail(500));
+      completion.response.close = true;
     }
     done_(std::move(completion));
   }

@@ -4,13 +4,8 @@
 // I/O thread goes on serving every other connection. Several waiting at once
 // is what lets the writer commit their writes as one group.
 //
-// A worker sends the response itself as far as the socket takes it without
-// waiting (the I/O thread does not touch a connection while a worker has its
-// request), so the client's answer does not wait for the I/O thread to wake;
-// the I/O thread then sends any rest and goes back to reading. When nothing is
-// left to do but read the next request, the completion hook arms the socket
-// for reading itself and the I/O thread takes note at its next wake-up: a
-// keep-alive request then costs no extra wake-up of the I/O thread.
+// Workers never touch a socket: a finished request's response bytes go back to
+// the I/O thread, which sends them (the one thread doing socket I/O).
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -28,21 +23,12 @@ struct Job {
   int fd = -1;
   std::uint64_t serial = 0;
   CompleteRequest request;
-  // No request bytes wait behind this one: once the whole answer is sent,
-  // reading the next request needs nothing from the I/O thread.
-  bool nothing_buffered = false;
 };
 
 struct Completion {
   int fd = -1;
   std::uint64_t serial = 0;
   EngineResponse response;
-  std::size_t sent = 0;  // bytes of the response the worker already sent
-  bool nothing_buffered = false;
-  // Set by the completion hook: the socket was armed for reading again.
-  bool resumed_reading = false;
-
-  bool fully_sent() const { return sent == response.bytes.size(); }
 };
 
 class WorkerPool {

@@ -245,8 +245,8 @@ def test_pipelined_requests_on_one_connection_are_all_answered(impatient_server)
 
 
 def test_a_connection_silent_after_its_answer_is_closed_at_the_keepalive_timeout(impatient_server):
-    """A worker hands a kept-alive connection back without waking the I/O thread;
-    its keep-alive deadline must still start, even when no other client comes."""
+    """The keep-alive deadline of a kept-alive connection starts when its answer
+    is sent, even when no other client comes to wake the server."""
     sock = socket.create_connection(("127.0.0.1", impatient_server.port))
     try:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")

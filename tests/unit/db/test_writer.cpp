@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <future>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -106,6 +108,57 @@ TEST_CASE("a full queue answers kQueueFull instead of growing") {
   writer.start();
   db::WriteResult result = writer.submit([](db::RunStore&) {});
   CHECK(result.status == db::WriteStatus::kQueueFull);
+}
+
+TEST_CASE("submit_async calls back on the writer thread, only once the write is committed") {
+  TempDb temp;
+  db::Writer writer(open_db(temp).connection, 64);
+  writer.start();
+  auto reader = db::open_read_only(temp.path, 1000);
+  std::promise<void> called;
+  db::WriteResult seen{db::WriteStatus::kError, "not called"};
+  std::thread::id called_on;
+  std::int64_t visible_when_called = -1;
+  std::optional<db::WriteResult> refused = writer.submit_async(
+      [](db::RunStore& store) { store.insert(make_run("async-1")); },
+      [&](db::WriteResult result) {
+        seen = result;
+        called_on = std::this_thread::get_id();
+        // Another connection already sees the row: the COMMIT came first.
+        visible_when_called = reader->query_int("SELECT count(*) FROM agent_runs WHERE event_id = 'async-1'");
+        called.set_value();
+      });
+  REQUIRE_FALSE(refused.has_value());
+  REQUIRE(called.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  CHECK(seen.ok());
+  CHECK(called_on != std::this_thread::get_id());
+  CHECK(visible_when_called == 1);
+  writer.stop();
+}
+
+TEST_CASE("submit_async returns a refusal without calling back") {
+  TempDb temp;
+  std::atomic<int> calls{0};
+  auto count_call = [&](db::WriteResult) { ++calls; };
+  SECTION("the queue is full") {
+    db::Writer writer(open_db(temp).connection, 1);  // not started: the first stays queued
+    CHECK_FALSE(writer.submit_async([](db::RunStore&) {}, count_call).has_value());
+    std::optional<db::WriteResult> refused = writer.submit_async([](db::RunStore&) {}, count_call);
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == db::WriteStatus::kQueueFull);
+    writer.start();
+    writer.stop();  // commits the queued one: exactly one call
+    CHECK(calls.load() == 1);
+  }
+  SECTION("the writer is stopping") {
+    db::Writer writer(open_db(temp).connection, 64);
+    writer.start();
+    writer.stop();
+    std::optional<db::WriteResult> refused = writer.submit_async([](db::RunStore&) {}, count_call);
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == db::WriteStatus::kShuttingDown);
+    CHECK(calls.load() == 0);
+  }
 }
 
 TEST_CASE("an I/O-class failure puts the writer in the failed state for good") {
