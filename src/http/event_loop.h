@@ -3,7 +3,7 @@
 // (epoll, non-blocking sockets). It accepts, reads each request into its
 // connection's buffer until the request is complete, hands complete requests
 // to the worker pool, and writes the answers back without ever blocking on a
-// slow reader. Short writes are the exception: they run on the I/O thread up
+// slow reader. Short writes of one run are the exception: they run on the I/O thread up
 // to the hand-off of their write to the writer, and are answered there once
 // it has committed (after_commit.h), which saves a worker's wake-up each.
 // A connection that is idle or still receiving its request costs a buffer and

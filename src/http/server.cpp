@@ -48,12 +48,13 @@ bool is_api_route(Route route) {
   return route != Route::kHealth && route != Route::kMetrics && route != Route::kUiPage && route != Route::kUiAsset;
 }
 
-// The routes whose handlers write through answer_after_commit(), and so may
-// run on the I/O thread (event_loop.h).
-bool is_write_route(Route route, std::string_view method) {
+// The routes that write one run through answer_after_commit(), and so may run
+// on the I/O thread (event_loop.h). Batches go to workers: validating many
+// runs is work that several workers share across cores, and the hop costs
+// little beside it.
+bool is_single_run_write(Route route, std::string_view method) {
   switch (route) {
     case Route::kRuns:
-    case Route::kRunsBatch:
     case Route::kAssociateCommit:
       return method == "POST";
     case Route::kRun:
@@ -134,7 +135,7 @@ Server::Server(ServiceContext& context, ListenSocket listener, std::size_t max_c
   settings.workers = static_cast<std::size_t>(config.http_threads);
   settings.hands_off_writes = [](std::string_view method, std::string_view target) {
     const Resolution resolution = resolve(method, target);
-    return resolution.match && resolution.method_allowed && is_write_route(resolution.match->route, method);
+    return resolution.match && resolution.method_allowed && is_single_run_write(resolution.match->route, method);
   };
   loop_ = std::make_unique<EventLoop>(std::move(listener), *server_, settings);
 }
