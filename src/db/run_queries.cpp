@@ -310,10 +310,12 @@ PagePlan plan_page(Connection& connection, const RunFilter& filter) {
   }
   if (filter.agent_name) {
     // Ordered by an agent index already; a status filter narrows it further.
+    // With a common prefix that walk is bounded like the one without an agent.
+    const PagePlan::Way way = prefix_indexed ? PagePlan::Way::kWalkThenPrefix : PagePlan::Way::kIndexed;
     if (filter.status && index_usable(connection, kAgentStatusCreated)) {
-      return {PagePlan::Way::kIndexed, kAgentStatusCreated.name, 0};
+      return {way, kAgentStatusCreated.name, prefix_matches};
     }
-    if (index_usable(connection, kAgentCreated)) return {PagePlan::Way::kIndexed, kAgentCreated.name, 0};
+    if (index_usable(connection, kAgentCreated)) return {way, kAgentCreated.name, prefix_matches};
     return {PagePlan::Way::kIndexed, "", 0};
   }
   // Without its indexes (a v7 database from before idx_runs_run_id, until
@@ -336,7 +338,7 @@ PagePlan plan_page(Connection& connection, const RunFilter& filter) {
   if (prefix_indexed) {
     // A walk without idx_runs_created_desc sorts every row: collect instead.
     if (!created_indexed) return {PagePlan::Way::kPrefix, "", 0};
-    return {PagePlan::Way::kWalkThenPrefix, "", prefix_matches};
+    return {PagePlan::Way::kWalkThenPrefix, kCreated.name, prefix_matches};
   }
   return walk;
 }
@@ -396,11 +398,13 @@ std::vector<StoredRow> list_runs(Connection& connection, const RunFilter& filter
   }
   if (plan.way == PagePlan::Way::kWalkThenPrefix) {
     // Rows at or after the floor are a prefix of the page order, so a page
-    // filled among them is the page; otherwise nothing is known about it.
+    // filled among them is the page; otherwise nothing is known about it. The
+    // floor is a created_at, a range of the walk's index: of the agent's rows
+    // (agent indexes) only those among the newest walk_rows are read.
     Condition where = page_condition(filter, "");
     const std::optional<std::string> floor = walk_floor(connection, plan.walk_rows);
     if (floor) append(where, {"created_at >= ?", {*floor}});
-    std::vector<StoredRow> rows = read_page(connection, page_sql(ids_sql(kCreated.name, where)), where, filter);
+    std::vector<StoredRow> rows = read_page(connection, page_sql(ids_sql(plan.index, where)), where, filter);
     if (!floor || rows.size() == static_cast<std::size_t>(filter.limit)) return rows;
   }
   return read_page(connection, prefix_page_sql(filter), page_condition(filter, "+"), filter);

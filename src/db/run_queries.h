@@ -50,7 +50,7 @@ struct PagePlan {
   enum class Way {
     kIndexed,         // one statement, through `index` ("" leaves the choice to SQLite)
     kPrefix,          // q's matches through idx_runs_event_id and idx_runs_run_id, then sorted
-    kWalkThenPrefix,  // the newest `walk_rows` rows first; kPrefix when they do not fill the page
+    kWalkThenPrefix,  // through `index`, within the newest `walk_rows` rows; kPrefix when they do not fill the page
   };
   Way way = Way::kIndexed;
   std::string index;

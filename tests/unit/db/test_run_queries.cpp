@@ -23,15 +23,16 @@ struct Database {
 
 // created_at grows with the id, a second apart, from 2026-01-01T00:00:00Z; start_time likewise.
 void insert(Connection& connection, const std::string& event_id, const std::string& run_id,
-            const std::string& status = "success") {
+            const std::string& status = "success", const std::string& agent = "crawler") {
   Statement statement(connection,
                       "INSERT INTO agent_runs (event_id, run_id, created_at, start_time, agent_name, job_type, status) "
                       "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1767225600 + ?3, 'unixepoch'), "
-                      "strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1767225600 + ?3, 'unixepoch'), 'crawler', 'crawl', ?4)");
+                      "strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1767225600 + ?3, 'unixepoch'), ?5, 'crawl', ?4)");
   statement.bind_text(1, event_id);
   statement.bind_text(2, run_id);
   statement.bind_int(3, connection.query_int("SELECT coalesce(max(id), 0) FROM agent_runs"));
   statement.bind_text(4, status);
+  statement.bind_text(5, agent);
   statement.step();
 }
 
@@ -54,12 +55,14 @@ std::vector<std::string> expected_page(Connection& connection, const RunFilter& 
                       "(substr(CAST(event_id AS BLOB), 1, length(CAST(?1 AS BLOB))) = CAST(?1 AS BLOB) OR "
                       " substr(CAST(run_id AS BLOB), 1, length(CAST(?1 AS BLOB))) = CAST(?1 AS BLOB)) "
                       "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR start_time >= ?3) "
+                      "AND (?6 IS NULL OR agent_name = ?6) "
                       "ORDER BY created_at DESC, id DESC LIMIT ?4 OFFSET ?5");
   statement.bind_text(1, *filter.text);
   if (filter.status) statement.bind_text(2, *filter.status);
   if (filter.start_time_from) statement.bind_text(3, *filter.start_time_from);
   statement.bind_int(4, filter.limit);
   statement.bind_int(5, filter.offset);
+  if (filter.agent_name) statement.bind_text(6, *filter.agent_name);
   std::vector<std::string> out;
   while (statement.step()) out.push_back(statement.column_text(0));
   return out;
@@ -166,7 +169,7 @@ TEST_CASE("plan_page: a common prefix walks the newest rows, and collects when t
     // Run ids made from a sequence, as many are: "old-" for the oldest 1500 runs, "new-" for the newest.
     for (int i = 0; i < 3000; ++i) {
       insert(db.connection, fmt::format("{:04x}-{}", (i * 7919) % 65536, i), fmt::format("{}-{:04d}", i < 1500 ? "old" : "new", i),
-             i % 10 ? "success" : "failure");
+             i % 10 ? "success" : "failure", i % 3 ? "crawler" : "indexer");
     }
     transaction.commit();
   }
@@ -177,12 +180,19 @@ TEST_CASE("plan_page: a common prefix walks the newest rows, and collects when t
     INFO(q);
     const PagePlan common = plan_page(db.connection, with_text(q));
     CHECK(common.way == PagePlan::Way::kWalkThenPrefix);
+    CHECK(common.index == "idx_runs_created_desc");
     CHECK(common.walk_rows == 1500);  // as many rows as the prefix has matches
-    for (std::int64_t offset : {0, 50, 1450, 1490}) {
-      RunFilter filter = with_text(q);
-      filter.offset = offset;
-      // "new-": the walk's 1500 newest rows hold every page; "old-": none, so the matches are collected.
-      CHECK(event_ids(list_runs(db.connection, filter)) == as_returned(expected_page(db.connection, filter)));
+    RunFilter indexer = with_text(q);
+    indexer.agent_name = "indexer";
+    const PagePlan by_agent = plan_page(db.connection, indexer);
+    CHECK(by_agent.way == PagePlan::Way::kWalkThenPrefix);
+    CHECK(by_agent.index == "idx_runs_agent_created");
+    for (std::int64_t offset : {0, 50, 450, 1450, 1490}) {
+      for (RunFilter filter : {with_text(q), indexer}) {
+        filter.offset = offset;
+        // "new-": the walk's 1500 newest rows hold every page; "old-": none, so the matches are collected.
+        CHECK(event_ids(list_runs(db.connection, filter)) == as_returned(expected_page(db.connection, filter)));
+      }
     }
   }
   // Another filter selecting fewer rows than the prefix: collected through its index, q filtering it.
