@@ -79,6 +79,8 @@ CREATE TABLE schema_migrations (
 );
 
 CREATE INDEX idx_runs_event_id              ON agent_runs(event_id);
+-- Bounds q of GET /api/v1/runs (a prefix of event_id or run_id) to an index range.
+CREATE INDEX idx_runs_run_id                ON agent_runs(run_id);
 CREATE INDEX idx_runs_agent                 ON agent_runs(agent_name);
 CREATE INDEX idx_runs_status                ON agent_runs(status);
 CREATE INDEX idx_runs_start                 ON agent_runs(start_time);

@@ -278,8 +278,9 @@
       select('status', 'Status', [['', 'Any status']].concat(STATUSES.map((s) => [s, s])), filters.status),
       select('range', 'Started', RANGES, filters.range),
       h('div', {class: 'field grow'},
-        h('label', {for: 'filter-q'}, 'Run or event id contains'),
-        h('input', {id: 'filter-q', name: 'q', type: 'search', value: filters.q, autocomplete: 'off'})),
+        h('label', {for: 'filter-q'}, 'run_id or event_id starts with'),
+        h('input', {id: 'filter-q', name: 'q', type: 'search', value: filters.q, autocomplete: 'off',
+                    placeholder: 'an id or its first characters'})),
       h('div', {class: 'field actions'}, h('button', {type: 'submit'}, 'Apply')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -247,6 +247,12 @@ std::vector<Query> queries() {
       {"dashboard: runs, last 7d, q matching none",
        "/api/v1/runs?q=no-such-text&start_time_from=2025-12-25T00:00:00.000Z&limit=51"},
       {"dashboard: runs, all time, q = one event id", "/api/v1/runs?q=EVENT&limit=51"},
+      // run-00500000 -> run-0050: 10,000 runs, all in the middle of the 180 days, so
+      // newest-first finds none of them early (run ids from a sequence).
+      {"dashboard: runs, all time, q = run_id prefix of 8 characters", "/api/v1/runs?q={run8}&limit=51"},
+      // Two hex digits: 1/256 of the event ids, spread over all time.
+      {"dashboard: runs, last 24h, q = 2-character prefix",
+       "/api/v1/runs?q={event2}&start_time_from=2025-12-31T00:00:00.000Z&limit=51"},
       {"dashboard: run detail", "/api/v1/runs/EVENT"},
       {"dashboard: run commit-url", "/api/v1/runs/EVENT/commit-url"},
       {"dashboard: trends 24h by hour", "/api/v1/stats/trends?since=24h&until=2026-01-01T00:00:00Z"},
@@ -282,11 +288,15 @@ int main(int argc, char** argv) {
     const std::string base = fmt::format("{}/queries-{}.sqlite", o.dir, o.rows);
     if (!fs::exists(base)) generate(base, o.rows);
 
-    std::string some_event_id;
+    std::string some_event_id, some_run_id;
     {
       telemetry::db::Connection connection(base, telemetry::db::Connection::Mode::kReadOnly, 1000);
       some_event_id = connection.query_text("SELECT event_id FROM agent_runs WHERE id = 1 + (SELECT max(id) FROM agent_runs) / 2");
+      some_run_id = connection.query_text("SELECT run_id FROM agent_runs WHERE id = 1 + (SELECT max(id) FROM agent_runs) / 2");
     }
+    // What a path's placeholders stand for: that middle row's ids, whole or their first characters.
+    const std::vector<std::pair<std::string, std::string>> placeholders = {
+        {"{run8}", some_run_id.substr(0, 8)}, {"{event2}", some_event_id.substr(0, 2)}, {"EVENT", some_event_id}};
 
     std::vector<Query> list;
     for (const Query& q : queries()) {
@@ -308,7 +318,9 @@ int main(int argc, char** argv) {
       long written = 0;
       for (const Query& q : list) {
         std::string path = q.path;
-        if (const auto at = path.find("EVENT"); at != std::string::npos) path.replace(at, 5, some_event_id);
+        for (const auto& [placeholder, value] : placeholders) {
+          if (const auto at = path.find(placeholder); at != std::string::npos) path.replace(at, placeholder.size(), value);
+        }
         std::vector<double> ms;
         std::size_t bytes = 0;
         for (int s = -2; s < o.samples; ++s) {  // two warm-up requests

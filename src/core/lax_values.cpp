@@ -66,14 +66,13 @@ std::size_t count_code_points(std::string_view utf8) {
   return count;
 }
 
-// More than `max_length` code points. A UTF-8 string has at most as many code
-// points as bytes, so the byte length (known) settles every value within the
-// limit; only a longer one is counted.
+}  // namespace
+
+// A UTF-8 string has at most as many code points as bytes, so the byte length
+// (known) settles every value within the limit; only a longer one is counted.
 bool longer_than(std::string_view utf8, std::size_t max_length) {
   return utf8.size() > max_length && count_code_points(utf8) > max_length;
 }
-
-}  // namespace
 
 IntegerReading read_lax_integer_text(std::string_view text) {
   std::string_view rest = ascii::trim(text);

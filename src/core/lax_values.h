@@ -36,6 +36,10 @@ IntegerReading read_lax_integer(const JsonView& value);
 // The 9.2 string grammar alone (query parameters arrive as text).
 IntegerReading read_lax_integer_text(std::string_view text);
 
+// More than `max_length` code points (§9.1 counts characters, not bytes); also
+// for query parameters, which arrive as text.
+bool longer_than(std::string_view utf8, std::size_t max_length);
+
 // 9.2 with the range 0..9223372036854775807 of every integer field.
 FieldCheck check_non_negative_integer(const JsonView& value, const FieldLoc& loc);
 // §9.3, stored as 0/1.

@@ -19,7 +19,7 @@ using StoredRow = std::vector<nlohmann::ordered_json>;
 
 struct RunFilter {
   std::optional<std::string> agent_name, status, job_type;
-  std::optional<std::string> text;  // substring of run_id or event_id
+  std::optional<std::string> text;  // prefix of event_id or run_id (q)
   std::optional<std::string> created_before, created_after;      // canonical UTC
   std::optional<std::string> start_time_from, start_time_to;     // canonical UTC
   std::int64_t limit = 100;
@@ -35,6 +35,30 @@ struct IndexShape {
 bool index_usable(Connection& connection, const IndexShape& index);
 
 std::vector<StoredRow> list_runs(Connection& connection, const RunFilter& filter);
+
+// The least string greater than every string that starts with `prefix`, in
+// BINARY (memcmp) order: the prefix with its trailing 0xFF bytes removed and
+// its last byte incremented. So a value starts with `prefix` exactly when
+// prefix <= value < successor, an index range. nullopt when `prefix` is all
+// 0xFF bytes: then every value >= prefix starts with it.
+std::optional<std::string> prefix_successor(const std::string& prefix);
+
+// How list_runs reads one page when no per-agent merge applies (chosen from the
+// filter and from counts that read index entries only). Exposed so tests can
+// check the choice and the statements' plans.
+struct PagePlan {
+  enum class Way {
+    kIndexed,         // one statement, through `index` ("" leaves the choice to SQLite)
+    kPrefix,          // q's matches through idx_runs_event_id and idx_runs_run_id, then sorted
+    kWalkThenPrefix,  // through `index`, within the newest `walk_rows` rows; kPrefix when they do not fill the page
+  };
+  Way way = Way::kIndexed;
+  std::string index;
+  std::int64_t walk_rows = 0;
+};
+PagePlan plan_page(Connection& connection, const RunFilter& filter);
+// The statement of PagePlan::Way::kPrefix (binds: the filter's values, then limit and offset).
+std::string prefix_page_sql(const RunFilter& filter);
 std::optional<StoredRow> find_run(Connection& connection, const std::string& event_id);
 
 // Distinct non-NULL values, BINARY order.

@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "core/field_rules.h"
 #include "core/lax_values.h"
 #include "core/repo_url.h"
 #include "core/status.h"
 #include "core/timestamp.h"
+#include "core/validation_errors.h"
 #include "db/run_queries.h"
 #include "db/run_stats.h"
 #include "http/responses.h"
@@ -90,6 +92,13 @@ void handle_list_runs(ServiceContext& context, const RouteRequest& request, http
   FieldErrors errors;
   filter.limit = bounded_integer(http, "limit", 100, 1, 1000, errors);
   filter.offset = bounded_integer(http, "offset", 0, 0, std::nullopt, errors);
+  filter.text = query_param(http, "q");
+  // q is the start of an event_id or run_id, which hold at most kLabelMaxLength
+  // characters (§9.1): a longer q could match nothing and is a client's mistake.
+  if (filter.text && longer_than(*filter.text, kLabelMaxLength)) {
+    errors.push_back(string_too_long_error(ordered_json::array({"query", "q"}), *filter.text,
+                                           static_cast<std::int64_t>(kLabelMaxLength)));
+  }
   if (!errors.empty()) {
     send_validation_errors(response, errors);
     return;
@@ -110,7 +119,6 @@ void handle_list_runs(ServiceContext& context, const RouteRequest& request, http
   }
   filter.agent_name = query_param(http, "agent_name");
   filter.job_type = query_param(http, "job_type");
-  filter.text = query_param(http, "q");
 
   with_read_connection(context, response, "Failed to query runs", [&](db::Connection& connection) {
     ordered_json body = ordered_json::array();

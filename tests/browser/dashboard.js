@@ -123,14 +123,27 @@ async function withoutAuth(browser) {
         agents.length > 0 && agents.every((a) => a === 'link-checker'), agents.slice(0, 5));
   await shot(page, 'runs-filtered');
 
-  // Free text on a run id, from a clean filter set.
+  // The search field on a run id, from a clean filter set: q matches the start of an id.
   count = await openView(page, BASE_URL + '#/runs?range=all', 'runs');
+  const label = await page.$eval('label[for=filter-q]', (l) => l.textContent);
+  check('the search field says what it matches', label === 'run_id or event_id starts with', label);
   const runId = await page.$eval('table.runs tbody tr td:nth-child(5)', (cell) => cell.textContent);
-  await page.type('#filter-q', runId);
+  const start = runId.slice(0, runId.length - 2);  // run-<agent>-<number>: all but its last two digits
+  await page.type('#filter-q', start);
   await page.click('form.filters button[type=submit]');
   count = await rendered(page, 'runs', count);
   const found = await page.$$eval('table.runs tbody tr td:nth-child(5)', (cells) => cells.map((c) => c.textContent));
-  check('free text finds the run by run_id', found.length >= 1 && found.every((id) => id.includes(runId)), found);
+  check('the first characters of a run_id find that run and only runs starting with them',
+        found.includes(runId) && found.every((id) => id.startsWith(start)), found);
+  const middle = runId.slice(4);  // <agent>-<number>: inside every such run_id, at the start of none
+  await page.$eval('#filter-q', (input) => { input.value = ''; });
+  await page.type('#filter-q', middle);
+  await page.click('form.filters button[type=submit]');
+  count = await rendered(page, 'runs', count);
+  const none = await page.$$eval('table.runs tbody tr', (rows) => rows.length);
+  const empty = await page.$eval('#main', (main) => (main.querySelector('.notice.empty') || {}).textContent || '');
+  check('the middle of a run_id matches nothing', none === 0 && empty === 'No run matches these filters.',
+        {none, empty});
 
   // Paging.
   count = await openView(page, BASE_URL + '#/runs?range=all', 'runs');

@@ -182,12 +182,12 @@ def test_corruption_and_unreachable_service_together_report_69_first(tmp_path):
     assert code == 69
 
 
-# idx_runs_start_stats: v7 databases created before it was added lack it.
-@pytest.mark.parametrize("index", ["idx_runs_website", "idx_runs_start_stats"])
+# idx_runs_start_stats, idx_runs_run_id: v7 databases created before they were added lack them.
+@pytest.mark.parametrize("index", ["idx_runs_website", "idx_runs_start_stats", "idx_runs_run_id"])
 def test_missing_canonical_index_is_a_warning_exit_1(tmp_path, index):
     db = healthy_db(tmp_path, rows=5)
     code, checks, _ = check(db)
-    assert checks["schema"]["status"] == "ok" and "with the 17 indexes" in checks["schema"]["reason"]
+    assert checks["schema"]["status"] == "ok" and "with the 18 indexes" in checks["schema"]["reason"]
     connection = sqlite3.connect(db)
     connection.execute("DROP INDEX %s" % index)
     connection.commit()

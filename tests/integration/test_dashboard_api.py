@@ -299,18 +299,57 @@ def test_health_stats_gather_writer_database_backup_and_requests(make_server, tm
     assert backup["verified"] is True and backup["bytes"] > 0
 
 
-# --- free text on GET /api/v1/runs ------------------------------------------------------------
+# --- q on GET /api/v1/runs: the start of event_id or run_id ---------------------------------
 
-def test_q_matches_a_substring_of_run_id_or_event_id(stats_server):
+def test_q_matches_the_start_of_event_id_or_run_id_not_the_middle(stats_server):
     def ids(**params):
         return sorted(r["event_id"] for r in get(stats_server, "/api/v1/runs", **params).json())
     assert ids(q="s3") == ["s3"]              # event_id
     assert ids(q="batch-s") == [r[0] for r in RUNS]  # run_id
-    assert ids(q="tch-s1") == ["s1"]
-    assert ids(q="batch", status="success") == ["s1", "s4", "s5", "s8"]
-    assert ids(q="batch", agent_name="translator", status="running") == ["s6"]
+    assert ids(q="batch-s1") == ["s1"]
+    assert ids(q="tch-s1") == []              # the middle of a run_id (a substring match before)
+    assert ids(q="3") == [] and ids(q="-s3") == []
+    assert ids(q="Batch") == [] and ids(q="S3") == []  # case-sensitive
     assert ids(q="nothing-like-it") == []
-    assert ids(q="%") == [] and ids(q="_") == []  # not a LIKE pattern
+
+
+def test_q_combines_with_the_other_filters_newest_first(stats_server):
+    def ids(**params):
+        return [r["event_id"] for r in get(stats_server, "/api/v1/runs", **params).json()]
+    # created_at is the order of the batch (RUNS order, one request): newest first is reversed.
+    everything = [r[0] for r in RUNS][::-1]
+    assert ids(q="batch") == everything
+    assert ids(q="batch", status="success") == ["s8", "s5", "s4", "s1"]
+    assert ids(q="batch", agent_name="translator", status="running") == ["s6"]
+    assert ids(q="batch", job_type="check") == ["s9", "s8"]
+    assert ids(q="batch", start_time_from=at(datetime.timedelta(hours=1, minutes=30))) == ["s6", "s5", "s2", "s1"]
+    assert ids(q="batch", limit=2, offset=3) == everything[3:5]
+    assert ids(q="s", agent_name="crawler") == ["s4", "s3", "s2", "s1"]
+
+
+def test_q_takes_percent_underscore_and_multibyte_text_literally(make_server):
+    server = make_server()
+    events = ["100%-done", "1000-done", "a_b", "axb", "été-1", "ét-2", "日本-3"]
+    body = [run(event, run_id="id:" + event) for event in events]
+    assert server.post("/api/v1/runs/batch", body=body).status == 201
+
+    def ids(q):
+        return sorted(r["event_id"] for r in get(server, "/api/v1/runs", q=q).json())
+    assert ids("100%") == ["100%-done"]       # not a LIKE pattern
+    assert ids("a_") == ["a_b"]
+    assert ids("%") == [] and ids("_") == []
+    assert ids("été") == ["été-1"]
+    assert ids("ét") == ["ét-2", "été-1"]
+    assert ids("日本") == ["日本-3"] and ids("id:日") == ["日本-3"]
+    assert ids("本") == []                    # the middle, in characters as in bytes
+    assert ids("id:") == sorted(events)
+
+
+def test_q_counts_characters_not_bytes_against_its_limit(server):
+    assert server.post("/api/v1/runs", body=run("é" * 256, run_id="r")).status == 201
+    found = get(server, "/api/v1/runs", q="é" * 256)        # 512 bytes, 256 characters
+    assert found.status == 200 and [r["event_id"] for r in found.json()] == ["é" * 256]
+    assert get(server, "/api/v1/runs", q="é" * 257).status == 422
 
 
 def test_until_moves_the_window_back_in_time(make_server):

@@ -289,7 +289,7 @@ def test_dry_run_prints_the_plan_and_leaves_the_file_byte_identical(tmp_path):
     for detail in ("id assigned in rowid order (1..7)", "event_id derived for 7 rows", "status failed -> failure: 1 row",
                    "status NULL -> running: 1 row (noted in context_json)", "job_type NULL -> '': 1 row (noted)",
                    "run_id NULL -> legacy-rowid-<rowid>: 1 row (noted)", "duration_ms negative -> 0: 1 row (noted)",
-                   "items_skipped set to 0 (column added)", "create indexes: 16", "idx_commits_run (missing)", "schema_migrations: 2 rows kept, version 7 added",
+                   "items_skipped set to 0 (column added)", "create indexes: 17", "idx_commits_run (missing)", "schema_migrations: 2 rows kept, version 7 added",
                    "verify: quick_check, row counts, canonical schema"):
         assert detail in out, detail
     assert "dry run: nothing was changed" in out
@@ -309,17 +309,24 @@ def test_dry_run_prints_the_plan_and_leaves_the_file_byte_identical(tmp_path):
     assert read_bytes(db) == before
 
 
-def test_a_v7_database_from_before_idx_runs_start_stats_gets_it_and_keeps_its_rows(tmp_path):
+# Canonical indexes added to v7 after databases were in use (docs/operations.md §8).
+@pytest.mark.parametrize("index, columns", [
+    ("idx_runs_start_stats", ["start_time", "status", "agent_name", "job_type", "duration_ms"]),
+    ("idx_runs_run_id", ["run_id"]),
+])
+def test_a_v7_database_from_before_a_new_index_gets_it_and_keeps_its_rows(tmp_path, index, columns):
     db = load_fixture(str(tmp_path / "telemetry.sqlite"), "v7")
     with sqlite3.connect(db) as connection:
-        connection.execute("DROP INDEX idx_runs_start_stats")
+        connection.execute("DROP INDEX %s" % index)
         rows = connection.execute("SELECT * FROM agent_runs ORDER BY id").fetchall()
+    plan = run_cli("migrate", "--db", db, "--no-env-file", "--dry-run")
+    assert plan.returncode == 0, plan.stderr
+    assert "%s (missing)" % index in plan.stdout
     result = run_cli("migrate", "--db", db, "--no-env-file")
     assert result.returncode == 0, result.stderr
-    assert "idx_runs_start_stats" in result.stdout
+    assert index in result.stdout
     with sqlite3.connect(db) as connection:
-        columns = [r[2] for r in connection.execute("PRAGMA index_info(idx_runs_start_stats)")]
-        assert columns == ["start_time", "status", "agent_name", "job_type", "duration_ms"]
+        assert [r[2] for r in connection.execute("PRAGMA index_info(%s)" % index)] == columns
         assert connection.execute("SELECT * FROM agent_runs ORDER BY id").fetchall() == rows
     again = run_cli("check", "--db", db, "--no-env-file", "--json")
     schema = [c for c in json.loads(again.stdout)["checks"] if c["name"] == "schema"][0]

@@ -248,12 +248,20 @@ def error_422(loc, type_, msg, input_, ctx=None):
                   {"ge": 1}),
         error_422(["query", "offset"], "greater_than_equal", "Input should be greater than or equal to 0", "-1",
                   {"ge": 0})]),
+    # q: at most as many characters as an id can hold (§9.1 labels), reported with limit/offset.
+    ("q=" + "x" * 257, [error_422(["query", "q"], "string_too_long", "String should have at most 256 characters",
+                                  "x" * 257, {"max_length": 256})]),
+    ("limit=0&q=" + "x" * 257, [
+        error_422(["query", "limit"], "greater_than_equal", "Input should be greater than or equal to 1", "0",
+                  {"ge": 1}),
+        error_422(["query", "q"], "string_too_long", "String should have at most 256 characters", "x" * 257,
+                  {"max_length": 256})]),
     # limit/offset are checked before status and the time filters.
     ("offset=x&status=bogus&created_after=bogus", [
         error_422(["query", "offset"], "int_parsing",
                   "Input should be a valid integer, unable to parse string as an integer", "x")]),
 ])
-def test_limit_and_offset_errors_are_422(filled, query, errors):
+def test_limit_offset_and_q_errors_are_422(filled, query, errors):
     response = filled.get("/api/v1/runs?" + query)
     assert response.status == 422
     assert response.json() == {"detail": errors}

@@ -168,8 +168,9 @@ def test_sd_notify_ready_and_stopping(tmp_path):
 
 
 # serve never changes the schema at start (docs/operations.md §8): it warns and answers,
-# the stats routes through idx_runs_start when idx_runs_start_stats is missing.
-@pytest.mark.parametrize("index", ["idx_runs_job_type", "idx_runs_start_stats"])
+# the stats routes through idx_runs_start when idx_runs_start_stats is missing, q as a
+# plain filter when idx_runs_run_id is.
+@pytest.mark.parametrize("index", ["idx_runs_job_type", "idx_runs_start_stats", "idx_runs_run_id"])
 def test_a_v7_database_missing_an_index_is_served_with_a_warning(tmp_path, index):
     import sqlite3
     first = Server(directory=str(tmp_path)).start()
@@ -180,6 +181,8 @@ def test_a_v7_database_missing_an_index_is_served_with_a_warning(tmp_path, index
     try:
         assert again.post("/api/v1/runs", run("still-served")).status == 201
         assert again.get("/api/v1/stats/trends?since=24h").status == 200
+        found = again.get("/api/v1/runs?q=still-s")
+        assert found.status == 200 and [r["event_id"] for r in found.json()] == ["still-served"]
         assert "%s is missing" % index in again.stderr()
         with sqlite3.connect(first.db_path) as connection:
             assert connection.execute("SELECT count(*) FROM sqlite_master WHERE name = ?", (index,)).fetchone() == (0,)

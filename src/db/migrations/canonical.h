@@ -52,6 +52,6 @@ const std::vector<std::string>& canonical_tables();  // agent_runs, run_events, 
 // CREATE TABLE text for `table`, with the table named `as_name`.
 std::string canonical_create_table(const std::string& table, const std::string& as_name);
 const std::vector<ColumnInfo>& canonical_columns(const std::string& table);
-const std::vector<CanonicalIndex>& canonical_indexes();  // the 17 of 1.3
+const std::vector<CanonicalIndex>& canonical_indexes();  // the 18 of 1.3
 
 }  // namespace telemetry::db::migrations

@@ -57,7 +57,7 @@ PlanStep runs_step(const MigrationPlan& plan) {
 std::vector<PlanStep> plan_steps(const MigrationPlan& plan, const std::vector<std::string>& added_columns) {
   std::vector<PlanStep> steps;
   if (plan.create_schema) {
-    steps.push_back({"create_schema", "", 0, "create the canonical v7 schema (4 tables, 17 indexes, version 7)", {}});
+    steps.push_back({"create_schema", "", 0, "create the canonical v7 schema (4 tables, 18 indexes, version 7)", {}});
     return steps;
   }
   if (plan.backup) {

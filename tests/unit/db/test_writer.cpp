@@ -27,7 +27,7 @@ TEST_CASE("open_servable creates the v7 schema on a new file and reads back the 
   CHECK(database.journal_mode == JournalMode::kDelete);
   CHECK(database.synchronous == Synchronous::kFull);
   CHECK(database.schema_version == 7);
-  CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 17);
+  CHECK(database.connection->query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'") == 18);
 }
 
 TEST_CASE("the writer inserts once per event_id and reports duplicates") {

@@ -32,7 +32,7 @@ TEST_CASE("the canonical schema passes every rule of 2.1") {
   db::migrations::CanonicalReport report = db::migrations::check_canonical(connection);
   for (const auto& d : report.differences) INFO(d.message);
   CHECK(report.canonical());
-  CHECK(db::migrations::canonical_indexes().size() == 17);
+  CHECK(db::migrations::canonical_indexes().size() == 18);
   CHECK(db::migrations::canonical_columns("agent_runs").size() == 47);
 }
 
