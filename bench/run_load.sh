@@ -10,6 +10,7 @@ RUNS=${3:-3}
 BIN=$BUILD/src/telemetry
 LOAD=$BUILD/bench/load/bench_load
 CEILING=$BUILD/bench/load/sqlite_ceiling
+. "$(dirname "$0")/load/start_serve.sh"
 WORK=$(mktemp -d /tmp/telemetry-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -33,15 +34,7 @@ for mode in "DELETE FULL" "WAL NORMAL"; do
     rates=""; p50s=""; p99s=""; rss=""
     for i in $(seq "$RUNS"); do
       rm -f "$WORK"/serve.sqlite*
-      "$BIN" serve --db "$WORK/serve.sqlite" --port 0 --no-env-file --journal-mode "$journal" \
-        --synchronous "$sync" --log-level warning 2>"$WORK/serve.log" &
-      pid=$!
-      port=""
-      for _ in $(seq 100); do
-        port=$(sed -n '4s/.*:\([0-9]*\)$/\1/p' "$WORK/serve.sqlite.lock" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        sleep 0.05
-      done
+      start_serve "$BIN" "$WORK/serve.sqlite" "$journal" "$sync"
       out=$("$LOAD" --port "$port" --clients "$clients" --batch "$batch" --seconds "$SECONDS_PER_RUN" --prefix "r$i")
       rates="$rates $(echo "$out" | field events_per_second)"
       p50s="$p50s $(echo "$out" | field p50_ms)"

@@ -19,6 +19,7 @@ BUILD=${3:-build}
 SECONDS_PER_RUN=${4:-5}
 RUNS=${5:-5}
 LOAD=$BUILD/bench/load/bench_load
+. "$(dirname "$0")/start_serve.sh"
 WORK=$(mktemp -d /tmp/telemetry-compare-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -29,15 +30,7 @@ field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 one_run() {
   rm -f "$WORK"/serve.sqlite*
   if [ -n "${TEMPLATE_DB:-}" ]; then cp "$TEMPLATE_DB" "$WORK/serve.sqlite"; fi
-  "$1" serve --db "$WORK/serve.sqlite" --port 0 --no-env-file --journal-mode "$2" \
-    --synchronous "$3" --log-level warning 2>"$WORK/serve.log" &
-  pid=$!
-  port=""
-  for _ in $(seq 200); do
-    port=$(sed -n '4s/.*:\([0-9]*\)$/\1/p' "$WORK/serve.sqlite.lock" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
+  start_serve "$1" "$WORK/serve.sqlite" "$2" "$3"
   "$LOAD" --port "$port" --clients "$4" --batch "$5" --seconds "$SECONDS_PER_RUN" --prefix "$6" | field events_per_second
   kill -TERM "$pid"; wait "$pid" || true
 }

@@ -40,6 +40,17 @@ std::optional<ordered_json> decode_body(const RouteRequest& request, httplib::Re
   return std::get<ordered_json>(std::move(parsed));
 }
 
+// What PATCH and associate-commit hand to the writer and read back in their answer.
+struct RunChange {
+  RunChange(std::string event_id, RunUpdate update)
+      : event_id(std::move(event_id)), update(std::move(update)), now(canonical_utc_now()) {}
+  std::string event_id;
+  RunUpdate update;
+  std::string now;                  // the updated_at written
+  bool found = false;               // PATCH: the run exists (and was updated)
+  std::optional<db::RunState> state;  // associate-commit: the run before the update
+};
+
 void send_not_found(httplib::Response& response, const std::string& event_id) {
   send_detail(response, 404, "Run not found: " + event_id);
 }
@@ -212,16 +223,7 @@ void handle_patch_run(ServiceContext& context, const RouteRequest& request, http
     send_validation_errors(response, parsed.errors);
     return;
   }
-  struct Write {
-    std::string event_id;
-    RunUpdate update;
-    std::string now;
-    bool found = false;
-  };
-  auto write = std::make_shared<Write>();
-  write->event_id = event_id;
-  write->update = std::move(parsed.update);
-  write->now = canonical_utc_now();
+  auto write = std::make_shared<RunChange>(event_id, std::move(parsed.update));
   answer_after_commit(
       context.writer,
       [write](db::RunStore& store) {
@@ -268,16 +270,7 @@ void handle_associate_commit(ServiceContext& context, const RouteRequest& reques
     send_validation_errors(response, parsed.errors);
     return;
   }
-  struct Write {
-    std::string event_id;
-    RunUpdate update;
-    std::string now;
-    std::optional<db::RunState> state;
-  };
-  auto write = std::make_shared<Write>();
-  write->event_id = event_id;
-  write->update = std::move(parsed.update);
-  write->now = canonical_utc_now();
+  auto write = std::make_shared<RunChange>(event_id, std::move(parsed.update));
   answer_after_commit(
       context.writer,
       [write](db::RunStore& store) {

@@ -9,6 +9,7 @@
 #include "db/run_queries.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "query_plan.h"
 #include "temp_db.h"
 
 using namespace telemetry::db;
@@ -75,13 +76,6 @@ RunFilter with_text(const std::string& text, std::int64_t limit = 100) {
   return filter;
 }
 
-// The detail column of EXPLAIN QUERY PLAN, one line per step.
-std::string plan_of(Connection& connection, const std::string& sql) {
-  Statement explain(connection, "EXPLAIN QUERY PLAN " + sql);
-  std::string plan;
-  while (explain.step()) plan += explain.column_text(3) + "\n";
-  return plan;
-}
 
 }  // namespace
 

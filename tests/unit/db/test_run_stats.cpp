@@ -8,6 +8,7 @@
 #include "db/run_stats.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "query_plan.h"
 #include "temp_db.h"
 
 using namespace telemetry::db;
@@ -84,18 +85,6 @@ TEST_CASE("trend_buckets and agent_summaries over a small database") {
   CHECK(agents[1].runs_per_bucket == std::vector<std::int64_t>{0, 20, 0, 0});
   CHECK(agents[1].durations.p95 == 1900);
 }
-
-namespace {
-
-// The detail column of EXPLAIN QUERY PLAN, one line per step.
-std::string plan_of(Connection& connection, const std::string& sql) {
-  Statement explain(connection, "EXPLAIN QUERY PLAN " + sql);
-  std::string plan;
-  while (explain.step()) plan += explain.column_text(3) + "\n";
-  return plan;
-}
-
-}  // namespace
 
 TEST_CASE("window_scan_sql: a range search on the covering idx_runs_start_stats, never a table scan") {
   TempDb temp;
