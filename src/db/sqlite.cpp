@@ -182,6 +182,13 @@ std::string Statement::column_text(int index) const {
   return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
+std::string_view Statement::column_view(int index) const {
+  const void* data = sqlite3_column_blob(stmt_, index);
+  int size = sqlite3_column_bytes(stmt_, index);
+  if (!data || size <= 0) return {};
+  return std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
 std::string Statement::column_name(int index) const {
   const char* name = sqlite3_column_name(stmt_, index);
   return name ? name : "";

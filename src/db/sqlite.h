@@ -96,6 +96,9 @@ class Statement {
   std::int64_t column_int(int index) const;
   double column_double(int index) const;
   std::string column_text(int index) const;  // raw bytes for TEXT and BLOB
+  // The same bytes without a copy: valid until the next step(), reset() or
+  // another column call on this column.
+  std::string_view column_view(int index) const;
   std::string column_name(int index) const;
 
  private:
