@@ -8,6 +8,7 @@ import http.client
 import json
 import re
 import socket
+import struct
 import threading
 
 from harness import Server, run
@@ -125,3 +126,24 @@ def test_a_write_answered_after_its_commit_keeps_the_connection_and_its_order():
             sock.close()
         assert re.findall(rb"HTTP/1\.1 (\d{3}) ", data) == [b"201", b"201", b"201", b"200"]
         assert re.findall(rb'"event_id":"(piped-\d)"', data) == [b"piped-0", b"piped-1", b"piped-2", b"piped-2"]
+
+
+def test_a_client_gone_before_its_commit_leaves_the_server_serving():
+    """The answer of a handed-off write finds its client gone: the server drops
+    the connection quietly; the write itself was taken, as any unanswered one may be."""
+    with Server(args=["--log-level", "warning"]) as server:
+        for i in range(20):
+            body = json.dumps(run("gone-%d" % i)).encode()
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            # A reset rather than a close: the server's answer meets RST, not FIN.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        after = server.post("/api/v1/runs", run("after"))
+        assert after.status == 201
+        assert server.get("/health").json()["writer"] == "ok"
+        stored = {row[0] for row in server.query("SELECT event_id FROM agent_runs")}
+        # A request whose bytes arrived before the reset was taken whole; none half.
+        assert "after" in stored and stored <= {"gone-%d" % i for i in range(20)} | {"after"}
+        assert server.process.poll() is None
