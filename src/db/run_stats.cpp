@@ -25,21 +25,26 @@ std::optional<std::size_t> status_index(std::string_view status) {
 
 bool is_failure(std::size_t status) { return status == 2 || status == 4; }  // failure, timeout
 
+// Reorders `durations`. Four selections instead of a sort: a 30-day window's
+// durations are ~170,000 values, and sorting them was a tenth of the request.
 DurationSummary summarize(std::vector<std::int64_t>& durations) {
   DurationSummary summary;
   summary.count = static_cast<std::int64_t>(durations.size());
   if (durations.empty()) return summary;
-  std::sort(durations.begin(), durations.end());
-  auto rank = [&](int percent) {
-    // Nearest rank: the smallest value with at least percent% of the values at or below it.
-    const std::size_t n = durations.size();
-    std::size_t index = (static_cast<std::size_t>(percent) * n + 99) / 100;
-    return durations[std::max<std::size_t>(index, 1) - 1];
-  };
-  summary.p50 = rank(50);
-  summary.p90 = rank(90);
-  summary.p95 = rank(95);
-  summary.p99 = rank(99);
+  const std::size_t n = durations.size();
+  // Nearest rank: the smallest value with at least percent% of the values at or below it.
+  auto rank_position = [n](std::size_t percent) { return std::max<std::size_t>((percent * n + 99) / 100, 1) - 1; };
+  // In increasing rank: after each selection everything past its position is
+  // at least as large, so the next rank is found in that part alone.
+  std::size_t from = 0;
+  for (auto [percent, out] : {std::pair{50, &summary.p50}, std::pair{90, &summary.p90},
+                              std::pair{95, &summary.p95}, std::pair{99, &summary.p99}}) {
+    const std::size_t position = rank_position(static_cast<std::size_t>(percent));
+    std::nth_element(durations.begin() + static_cast<std::ptrdiff_t>(from),
+                     durations.begin() + static_cast<std::ptrdiff_t>(position), durations.end());
+    *out = durations[position];
+    from = position;
+  }
   return summary;
 }
 
@@ -52,16 +57,22 @@ class BucketIndex {
       index_.emplace(std::string_view(grid.starts[i]).substr(0, length_), i);
     }
   }
-  std::optional<std::size_t> find(std::string_view start_time) const {
+  // The window is read in start_time order, so a row is almost always in the
+  // bucket of the row before it: that one is tried first, without hashing.
+  std::optional<std::size_t> find(std::string_view start_time) {
     if (start_time.size() < length_) return std::nullopt;
-    auto it = index_.find(start_time.substr(0, length_));
+    const std::string_view key = start_time.substr(0, length_);
+    if (last_ && last_->first == key) return last_->second;
+    auto it = index_.find(key);
     if (it == index_.end()) return std::nullopt;
+    last_ = &*it;
     return it->second;
   }
 
  private:
   std::size_t length_;
   std::unordered_map<std::string_view, std::size_t> index_;
+  const std::pair<const std::string_view, std::size_t>* last_ = nullptr;
 };
 
 const IndexShape kStart{"idx_runs_start", {"start_time"}};
@@ -132,7 +143,7 @@ BucketGrid make_grid(std::chrono::system_clock::time_point now, std::chrono::sec
 }
 
 std::vector<TrendBucket> trend_buckets(Connection& connection, const BucketGrid& grid, const StatsFilter& filter) {
-  const BucketIndex index(grid);
+  BucketIndex index(grid);
   std::vector<TrendBucket> buckets(grid.starts.size());
   std::vector<std::vector<std::int64_t>> durations(grid.starts.size());
   scan(connection, grid, filter, false,
@@ -148,7 +159,7 @@ std::vector<TrendBucket> trend_buckets(Connection& connection, const BucketGrid&
 }
 
 std::vector<AgentSummary> agent_summaries(Connection& connection, const BucketGrid& grid, const StatsFilter& filter) {
-  const BucketIndex index(grid);
+  BucketIndex index(grid);
   // One hash lookup a row (a 30-day window is ~170,000 rows at 1,000,000):
   // slot by the stored bytes, summaries and durations side by side.
   struct Agent {

@@ -2,7 +2,9 @@
 // percentiles over finished runs, and the agents' order.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "core/timestamp.h"
 #include "db/run_stats.h"
@@ -113,4 +115,43 @@ TEST_CASE("window_scan_sql: a v7 database without idx_runs_start_stats falls bac
   const std::string plan = plan_of(connection, window_scan_sql(connection, {}, true));
   INFO(plan);
   CHECK(plan.find("SEARCH agent_runs USING INDEX idx_runs_start (start_time>? AND start_time<?)") != std::string::npos);
+}
+
+TEST_CASE("percentiles are the nearest ranks of the sorted durations, whatever order the rows come in") {
+  TempDb temp;
+  Connection connection(temp.path, Connection::Mode::kReadWriteCreate, 1000);
+  create_schema_v7(connection);
+  // 997 durations with repeats, inserted in a scrambled order, over three hours.
+  std::vector<std::int64_t> durations;
+  for (std::int64_t i = 0; i < 997; ++i) durations.push_back((i * 7919) % 613);
+  const char* hours[] = {"2026-01-10T09:10:00Z", "2026-01-10T10:20:00Z", "2026-01-10T11:30:00Z"};
+  std::vector<std::vector<std::int64_t>> per_hour(3);
+  for (std::size_t i = 0; i < durations.size(); ++i) {
+    insert(connection, "p" + std::to_string(i), "alpha", "success", hours[(i * 5) % 3], durations[i]);
+    per_hour[(i * 5) % 3].push_back(durations[i]);
+  }
+  auto nearest_rank = [](std::vector<std::int64_t> values, std::size_t percent) {
+    std::sort(values.begin(), values.end());
+    const std::size_t position = std::max<std::size_t>((percent * values.size() + 99) / 100, 1) - 1;
+    return values[position];
+  };
+  const BucketGrid grid = make_grid(at("2026-01-10T11:59:00Z"), std::chrono::hours(2), Bucket::kHour);
+  const auto trends = trend_buckets(connection, grid, {});
+  REQUIRE(trends.size() == 3);
+  for (std::size_t hour = 0; hour < 3; ++hour) {
+    INFO("hour " << hour);
+    CHECK(trends[hour].durations.count == static_cast<std::int64_t>(per_hour[hour].size()));
+    CHECK(trends[hour].durations.p50 == nearest_rank(per_hour[hour], 50));
+    CHECK(trends[hour].durations.p90 == nearest_rank(per_hour[hour], 90));
+    CHECK(trends[hour].durations.p95 == nearest_rank(per_hour[hour], 95));
+    CHECK(trends[hour].durations.p99 == nearest_rank(per_hour[hour], 99));
+  }
+  const auto agents = agent_summaries(connection, grid, {});
+  REQUIRE(agents.size() == 1);
+  CHECK(agents[0].durations.p50 == nearest_rank(durations, 50));
+  CHECK(agents[0].durations.p90 == nearest_rank(durations, 90));
+  CHECK(agents[0].durations.p99 == nearest_rank(durations, 99));
+  CHECK(agents[0].runs_per_bucket == std::vector<std::int64_t>{static_cast<std::int64_t>(per_hour[0].size()),
+                                                               static_cast<std::int64_t>(per_hour[1].size()),
+                                                               static_cast<std::int64_t>(per_hour[2].size())});
 }
