@@ -18,7 +18,6 @@
 #include <fmt/format.h>
 
 #include "http/front_door_response.h"
-#include "http/responses.h"
 #include "util/log.h"
 
 namespace telemetry::http {
@@ -87,7 +86,8 @@ EventLoop::~EventLoop() {
   ::close(epoll_);
 }
 
-// On a worker thread: queue the answer and wake the I/O thread.
+// On a worker thread (an answer) or the writer thread (a handed-off write that
+// finished): queue it and wake the I/O thread.
 void EventLoop::complete(Completion completion) {
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
@@ -143,9 +143,8 @@ void EventLoop::run() {
     }
     // After the eventfd was read: whatever is queued after this point wakes
     // the next epoll_wait. Nothing can be queued while no worker has a request
-    // (nor while no write is handed off), so those cases take no lock.
-    if (woken && with_workers_ > 0) take_completions();
-    if (woken && handed_off_ > 0) take_committed();
+    // and no write is handed off, so that case takes no lock.
+    if (woken && (with_workers_ > 0 || handed_off_ > 0)) take_completions();
     expire_timers();
   }
 }
@@ -368,34 +367,17 @@ bool EventLoop::runs_on_io_thread(const CompleteRequest& request) const {
 void EventLoop::answer_here(Connection& connection, CompleteRequest request) {
   const int fd = connection.fd;
   const std::uint64_t serial = connection.serial;
-  EngineResponse response;
-  try {
-    response = engine_.handle(request, [this, fd, serial](std::shared_ptr<PendingAnswer> answer) {
-      committed(fd, serial, std::move(answer));
-    });
-  } catch (const std::exception& error) {
-    // As on a worker: what escaped the library itself (out of memory...).
-    log::error("request processing failed", {{"peer", request.remote_ip}, {"error", error.what()}});
-    response.handed_off.reset();
-    response.bytes = front_door_response(500, default_detail(500));
-    response.close = true;
-  }
+  EngineResponse response = engine_.handle(request, [this, fd, serial](std::shared_ptr<PendingAnswer> answer) {
+    EngineResponse finished;
+    finished.handed_off = std::move(answer);
+    complete(Completion{fd, serial, std::move(finished)});
+  });
   if (response.handed_off) {
     response.handed_off->request = std::move(request);
     ++handed_off_;
-    return;  // answered by take_committed()
+    return;  // answered by take_completions()
   }
   start_writing(connection, std::move(response.bytes), response.close || stopping_);
-}
-
-// On the writer thread: queue the answer and wake the I/O thread.
-void EventLoop::committed(int fd, std::uint64_t serial, std::shared_ptr<PendingAnswer> answer) {
-  {
-    std::lock_guard<std::mutex> lock(completions_mutex_);
-    committed_.push_back(Committed{fd, serial, std::move(answer)});
-  }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
 }
 
 // ---- answering -------------------------------------------------------------
@@ -407,34 +389,16 @@ void EventLoop::take_completions() {
     done.swap(completions_);
   }
   for (Completion& completion : done) {
-    --with_workers_;
+    EngineResponse& response = completion.response;
+    if (response.handed_off) {
+      --handed_off_;
+    } else {
+      --with_workers_;
+    }
     const auto fd = static_cast<std::size_t>(completion.fd);
     if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != completion.serial) continue;
-    Connection& connection = *connections_[fd];
-    start_writing(connection, std::move(completion.response.bytes), completion.response.close || stopping_);
-  }
-}
-
-void EventLoop::take_committed() {
-  std::vector<Committed> done;
-  {
-    std::lock_guard<std::mutex> lock(completions_mutex_);
-    done.swap(committed_);
-  }
-  for (Committed& entry : done) {
-    --handed_off_;
-    const auto fd = static_cast<std::size_t>(entry.fd);
-    if (fd >= connections_.size() || !connections_[fd] || connections_[fd]->serial != entry.serial) continue;
-    Connection& connection = *connections_[fd];
-    EngineResponse response;
-    try {
-      response = engine_.resume(*entry.answer);
-    } catch (const std::exception& error) {
-      log::error("request processing failed", {{"peer", connection.peer_ip}, {"error", error.what()}});
-      response.bytes = front_door_response(500, default_detail(500));
-      response.close = true;
-    }
-    start_writing(connection, std::move(response.bytes), response.close || stopping_);
+    if (response.handed_off) response = engine_.resume(*response.handed_off);
+    start_writing(*connections_[fd], std::move(response.bytes), response.close || stopping_);
   }
 }
 

@@ -84,10 +84,8 @@ class EventLoop {
   void dispatch(Connection& connection);
   bool runs_on_io_thread(const CompleteRequest& request) const;
   void answer_here(Connection& connection, CompleteRequest request);
-  void complete(Completion completion);  // on a worker thread
-  void committed(int fd, std::uint64_t serial, std::shared_ptr<PendingAnswer> answer);  // on the writer thread
+  void complete(Completion completion);  // on a worker or the writer thread
   void take_completions();
-  void take_committed();
   void start_writing(Connection& connection, std::string bytes, bool close_after);
   void flush(Connection& connection);
   void after_response(Connection& connection);
@@ -103,12 +101,6 @@ class EventLoop {
   void expire_timers();
   void on_timeout(Connection& connection);
   void begin_stop();
-
-  struct Committed {
-    int fd;
-    std::uint64_t serial;
-    std::shared_ptr<PendingAnswer> answer;
-  };
 
   ListenSocket listener_;
   RequestEngine& engine_;
@@ -135,7 +127,6 @@ class EventLoop {
 
   std::mutex completions_mutex_;
   std::vector<Completion> completions_;
-  std::vector<Committed> committed_;  // guarded by completions_mutex_ too
   WorkerPool workers_;  // last: its threads stop before the rest goes
 };
 

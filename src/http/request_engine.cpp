@@ -6,6 +6,8 @@
 
 #include "http/after_commit.h"
 #include "http/front_door_response.h"
+#include "http/responses.h"
+#include "util/log.h"
 
 namespace telemetry::http {
 namespace {
@@ -76,14 +78,22 @@ EngineResponse RequestEngine::resume(PendingAnswer& answer) {
 
 EngineResponse RequestEngine::run(const CompleteRequest& request) {
   EngineResponse response;
-  MemoryStream stream(request, response.bytes);
-  bool client_closes = false;
-  bool parsed = false;
-  const bool written = process_request(stream, request.close_after, client_closes,
-                                       [&parsed](httplib::Request&) { parsed = true; });
-  // A request the library could not parse (400, 414) closes the connection:
-  // what follows it in the stream cannot be trusted to start a request.
-  response.close = request.close_after || client_closes || !parsed || !written;
+  try {
+    MemoryStream stream(request, response.bytes);
+    bool client_closes = false;
+    bool parsed = false;
+    const bool written = process_request(stream, request.close_after, client_closes,
+                                         [&parsed](httplib::Request&) { parsed = true; });
+    // A request the library could not parse (400, 414) closes the connection:
+    // what follows it in the stream cannot be trusted to start a request.
+    response.close = request.close_after || client_closes || !parsed || !written;
+  } catch (const std::exception& error) {
+    // Handlers' own exceptions are answered by the library's exception
+    // handler; this is what escaped the library itself (out of memory...).
+    log::error("request processing failed", {{"peer", request.remote_ip}, {"error", error.what()}});
+    response.bytes = front_door_response(500, default_detail(500));
+    response.close = true;
+  }
   return response;
 }
 

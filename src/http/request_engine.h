@@ -37,9 +37,10 @@ struct EngineResponse {
 
 class RequestEngine : public httplib::Server {
  public:
-  // Runs the request to its answer. With `committed` (the I/O thread), a
-  // write route hands its write off instead of waiting for the COMMIT, and
-  // `committed` is called on the writer thread when it has finished.
+  // Runs the request to its answer (a 500 that closes if something escapes
+  // the library). With `committed` (the I/O thread), a write route hands its
+  // write off instead of waiting for the COMMIT, and `committed` is called on
+  // the writer thread when it has finished.
   EngineResponse handle(const CompleteRequest& request,
                         std::function<void(std::shared_ptr<PendingAnswer>)> committed = {});
   // The answer of a request that handed its write off, now that it finished.

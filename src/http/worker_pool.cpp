@@ -1,9 +1,5 @@
 #include "http/worker_pool.h"
 
-#include "http/front_door_response.h"
-#include "http/responses.h"
-#include "util/log.h"
-
 namespace telemetry::http {
 
 WorkerPool::WorkerPool(RequestEngine& engine, std::size_t threads, std::function<void(Completion)> done)
@@ -42,17 +38,7 @@ void WorkerPool::run() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    Completion completion{job.fd, job.serial, {}};
-    try {
-      completion.response = engine_.handle(job.request);
-    } catch (const std::exception& error) {
-      // Handlers' own exceptions are answered by the library's exception
-      // handler; this is what escaped the library itself (out of memory...).
-      log::error("request processing failed", {{"peer", job.request.remote_ip}, {"error", error.what()}});
-      completion.response.bytes = front_door_response(500, default_detail(500));
-      completion.response.close = true;
-    }
-    done_(std::move(completion));
+    done_(Completion{job.fd, job.serial, engine_.handle(job.request)});
   }
 }
 

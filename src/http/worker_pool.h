@@ -25,6 +25,8 @@ struct Job {
   CompleteRequest request;
 };
 
+// A request's answer for the I/O thread: its bytes, or (response.handed_off)
+// a write that has finished and whose answer is still to be built (resume()).
 struct Completion {
   int fd = -1;
   std::uint64_t serial = 0;
