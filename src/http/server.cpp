@@ -225,6 +225,7 @@ void Server::install_routes() {
   server_->Delete(any, with_body);
 
   server_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    prefer_gzip_over_brotli(const_cast<httplib::Request&>(request));
     if (PendingAnswer* answer = resumed_answer()) {
       // Everything up to the write was done when the request first ran.
       request_started = answer->started;
@@ -235,7 +236,6 @@ void Server::install_routes() {
     }
     request_started = std::chrono::steady_clock::now();
     request_route = "other";
-    prefer_gzip_over_brotli(const_cast<httplib::Request&>(request));
     return httplib::Server::HandlerResponse::Unhandled;
   });
 

@@ -147,3 +147,13 @@ def test_a_client_gone_before_its_commit_leaves_the_server_serving():
         # A request whose bytes arrived before the reset was taken whole; none half.
         assert "after" in stored and stored <= {"gone-%d" % i for i in range(20)} | {"after"}
         assert server.process.poll() is None
+
+
+def test_a_write_answered_after_its_commit_is_never_brotli_encoded():
+    """The answer built when a handed-off write is resumed follows the same
+    Accept-Encoding rule as every other answer: gzip, never Brotli."""
+    with Server(args=["--log-level", "warning"]) as server:
+        answer = server.post("/api/v1/runs", run("enc-br"), headers={"Accept-Encoding": "br"})
+        assert answer.status == 201
+        assert answer.header("Content-Encoding") is None
+        assert json.loads(answer.body)["event_id"] == "enc-br"
